@@ -1,0 +1,101 @@
+"""Settings: every WGBOT_* variable of PRODUCT.md, read by pydantic-settings."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.enums import Language
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; its message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    """The process configuration. Nothing here is read at import time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WGBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = DEFAULT_BASE_URL
+    database_url: str = "sqlite+aiosqlite:///wgbot.db"
+    timezone: str = "UTC"
+    language: Language = Language.EN
+    webhook_url: AnyHttpUrl | None = None
+    webhook_secret: SecretStr | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    grace_minutes: int = Field(default=360, ge=0)
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        raw = value.get_secret_value().strip()
+        if not raw:
+            return None
+        bot_id, sep, secret = raw.partition(":")
+        if not (sep and bot_id.isdigit() and secret and "/" not in secret):
+            # The value itself is never echoed: it is a secret even when malformed.
+            raise ValueError("does not look like a token from @BotFather (digits:letters)")
+        return SecretStr(raw)
+
+    @field_validator("telegram_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL ending in /bot")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must be sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    def require_token(self) -> SecretStr:
+        """The token, or a SettingsError naming the variable."""
+        if self.telegram_token is None:
+            raise SettingsError(
+                "WGBOT_TELEGRAM_TOKEN: required by `wgbot run`; get one from @BotFather"
+            )
+        return self.telegram_token
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and .env); raise SettingsError with one line per the first bad value."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"WGBOT_{field.upper()}: {message}") from None
