@@ -7,7 +7,7 @@ drop out of a re-imported plan are archived, never deleted, so no history is los
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -58,7 +58,7 @@ def _enum(cls: type[Any], name: str) -> Enum:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dt.datetime: UTCDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime()}
 
 
 class WorkingGroup(Base):
@@ -78,9 +78,7 @@ class WorkingGroup(Base):
     # Days before a milestone's due date on which to remind.
     deadline_offsets_days: Mapped[list[int]] = mapped_column(JSON, default=lambda: [14, 7, 1])
     # Minutes before a meeting's start; 0 is the "starting now" message.
-    meeting_offsets_minutes: Mapped[list[int]] = mapped_column(
-        JSON, default=lambda: [1440, 60, 0]
-    )
+    meeting_offsets_minutes: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1440, 60, 0])
     quiet_weeks: Mapped[int] = mapped_column(Integer, default=4)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]

@@ -91,7 +91,7 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read the environment (and .env); raise SettingsError with one line per the first bad value."""
+    """Read the environment (and .env); a bad value raises SettingsError, one line."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

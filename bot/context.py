@@ -1,0 +1,39 @@
+"""What every handler can reach: the process's dependencies, typed."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from scheduler.clock import Clock
+from wgbot.settings import Settings
+
+DEPS_KEY = "wgbot.deps"
+
+
+@dataclasses.dataclass
+class Deps:
+    """Owned by the composition root; created in build_application, closed on shutdown."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    clock: Clock
+
+
+class WGContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with the process's dependencies one attribute away."""
+
+    @property
+    def deps(self) -> Deps:
+        deps = self.application.bot_data[DEPS_KEY]
+        assert isinstance(deps, Deps)
+        return deps
+
+
+WGApplication = Application[
+    ExtBot[None], WGContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]

@@ -1,0 +1,38 @@
+"""/plan and /commitment: reading the action plan."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.context import WGContext
+from bot.edge import GroupScope, in_linked_group, reply
+from bot.render import esc, render_commitment, render_plan
+from storage.queries import commitment_view, plan_view
+
+
+@in_linked_group
+async def plan(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """Every commitment: number, title, lead agency, milestones complete/total."""
+    view = await plan_view(session=scope.session, group=scope.group)
+    await reply(update, render_plan(scope.t, view))
+
+
+@in_linked_group
+async def commitment(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """One commitment with its milestones."""
+    args = context.args or []
+    if len(args) != 1:
+        await reply(update, scope.t("cmd.commitment.usage_help"))
+        return
+    number = args[0].strip().rstrip(".")
+    view = await commitment_view(session=scope.session, group=scope.group, number=number)
+    if view is None:
+        await reply(update, scope.t("commitment.not_found", number=esc(number)))
+        return
+    await reply(update, render_commitment(scope.t, view, scope.today))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("plan", plan))
+    app.add_handler(CommandHandler("commitment", commitment))

@@ -1,0 +1,162 @@
+"""Pure renderers: read models in, Telegram HTML out. User text is always escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from bot.i18n import Translator
+from storage.enums import Status
+from storage.queries import AgencyView, CommitmentView, MilestoneView, PlanView
+
+TELEGRAM_LIMIT = 4096
+# Headroom under Telegram's limit; chunks are measured in UTF-16 units, as Telegram does.
+CHUNK_LIMIT = 4000
+
+STATUS_MARK = {
+    Status.NOT_STARTED: "⚪",
+    Status.LIMITED: "🟡",
+    Status.SUBSTANTIAL: "🟠",
+    Status.COMPLETE: "🟢",
+    Status.WITHDRAWN: "⚫",
+}
+
+
+def esc(text: str | None) -> str:
+    """User or plan text, safe inside Telegram HTML."""
+    return html.escape(text or "", quote=False)
+
+
+def status_label(t: Translator, status: Status) -> str:
+    return t(f"status.{status.value}")
+
+
+def agency_short(agency: AgencyView | None, t: Translator) -> str:
+    return esc(agency.code) if agency else t("agency.none")
+
+
+def render_plan(t: Translator, plan: PlanView) -> str:
+    """/plan: every commitment with its lead agency and milestones complete/total."""
+    if not plan.commitments:
+        return t("plan.empty", name=esc(plan.group_name))
+    done = sum(c.complete for c in plan.commitments)
+    total = sum(len(c.milestones) for c in plan.commitments)
+    blocks = [
+        t("plan.header", name=esc(plan.group_name), period=esc(plan.period or ""))
+        + "\n"
+        + t("plan.totals", commitments=len(plan.commitments), complete=done, total=total)
+    ]
+    for c in plan.commitments:
+        blocks.append(
+            t(
+                "plan.commitment",
+                number=esc(c.number),
+                title=esc(c.title),
+                lead=agency_short(c.lead, t),
+                complete=c.complete,
+                total=len(c.milestones),
+            )
+        )
+    blocks.append(t("plan.footer"))
+    return "\n\n".join(blocks)
+
+
+def _milestone_block(t: Translator, m: MilestoneView, today: dt.date) -> str:
+    overdue = m.status.is_open and m.due < today
+    lines = [
+        t(
+            "commitment.milestone",
+            mark=STATUS_MARK[m.status],
+            number=esc(m.number),
+            title=esc(m.title),
+        ),
+        t(
+            "commitment.milestone_facts",
+            agency=agency_short(m.responsible, t),
+            due=m.due.isoformat(),
+            status=status_label(t, m.status),
+        )
+        + (" · " + t("commitment.overdue") if overdue else ""),
+    ]
+    if m.last_update is None:
+        lines.append(t("commitment.no_update"))
+    else:
+        u = m.last_update
+        lines.append(
+            t("commitment.last_update", date=u.at.date().isoformat(), reporter=esc(u.reporter))
+            + (f": <i>{esc(u.note)}</i>" if u.note else "")
+        )
+    return "\n".join(lines)
+
+
+def render_commitment(t: Translator, c: CommitmentView, today: dt.date) -> str:
+    """/commitment <n>: the commitment and each milestone with its latest update."""
+    head = [t("commitment.header", number=esc(c.number), title=esc(c.title))]
+    if c.lead:
+        head.append(t("commitment.lead", name=esc(c.lead.name), code=esc(c.lead.code)))
+    if c.supporting:
+        head.append(t("commitment.supporting", codes=", ".join(esc(a.code) for a in c.supporting)))
+    if c.policy_area:
+        head.append(t("commitment.policy_area", area=esc(c.policy_area)))
+    if c.ogp_id:
+        head.append(t("commitment.ogp_id", ogp_id=esc(c.ogp_id)))
+    head.append(t("commitment.progress", complete=c.complete, total=len(c.milestones)))
+    blocks = ["\n".join(head)]
+    if not c.milestones:
+        blocks.append(t("commitment.no_milestones"))
+    blocks += [_milestone_block(t, m, today) for m in c.milestones]
+    return "\n\n".join(blocks)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _hard_split(line: str, limit: int) -> list[str]:
+    """Cut one over-long line: drop its markup, never cut inside an &entity;."""
+    plain = _TAG.sub("", line)
+    pieces: list[str] = []
+    while utf16_len(plain) > limit:
+        cut = limit // 2  # UTF-16 surrogate pairs count twice; halve to stay safe
+        amp = plain.rfind("&", 0, cut)
+        if amp != -1 and ";" not in plain[amp:cut]:
+            cut = amp
+        pieces.append(plain[:cut])
+        plain = plain[cut:]
+    pieces.append(plain)
+    return pieces
+
+
+def split_message(text: str, limit: int = CHUNK_LIMIT) -> list[str]:
+    """Split at block, then line boundaries so each chunk fits in one Telegram message.
+
+    Renderers keep every line's markup balanced, so a cut between lines is safe.
+    """
+    if utf16_len(text) <= limit:
+        return [text]
+    units: list[tuple[str, str]] = []  # (separator before it, piece)
+    for block in text.split("\n\n"):
+        if utf16_len(block) <= limit:
+            units.append(("\n\n", block))
+            continue
+        for index, line in enumerate(block.split("\n")):
+            sep = "\n\n" if index == 0 else "\n"
+            pieces = [line] if utf16_len(line) <= limit else _hard_split(line, limit)
+            units += [(sep if i == 0 else "\n", piece) for i, piece in enumerate(pieces)]
+    chunks: list[str] = []
+    current = ""
+    for sep, piece in units:
+        if not current:
+            current = piece
+        elif utf16_len(current) + utf16_len(sep) + utf16_len(piece) <= limit:
+            current += sep + piece
+        else:
+            chunks.append(current)
+            current = piece
+    if current:
+        chunks.append(current)
+    return chunks

@@ -1,0 +1,117 @@
+"""Working groups, their linked chats and their members."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.enums import Role
+from storage.models import Chat, Member, WorkingGroup
+
+
+async def group_for_chat(*, session: AsyncSession, chat_id: int) -> WorkingGroup | None:
+    """The working group an active chat is linked to, if any."""
+    return await session.scalar(
+        select(WorkingGroup)
+        .join(Chat, Chat.working_group_id == WorkingGroup.id)
+        .where(Chat.id == chat_id, Chat.active.is_(True))
+    )
+
+
+async def create_group(
+    *,
+    session: AsyncSession,
+    chat_id: int,
+    name: str,
+    timezone: str,
+    language: str,
+    now: dt.datetime,
+) -> WorkingGroup:
+    """A new working group linked to `chat_id` as its primary chat."""
+    group = WorkingGroup(
+        name=name,
+        timezone=timezone,
+        language=language,
+        digest_weekday=0,
+        digest_time=dt.time(9, 0),
+        deadline_offsets_days=[14, 7, 1],
+        meeting_offsets_minutes=[1440, 60, 0],
+        quiet_weeks=4,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(group)
+    await session.flush()
+    existing = await session.get(Chat, chat_id)
+    if existing is None:
+        session.add(Chat(id=chat_id, working_group_id=group.id, is_primary=True, linked_at=now))
+    else:
+        # A chat that was linked to another (older) group moves to the new one.
+        existing.working_group_id = group.id
+        existing.active = True
+        existing.inactive_reason = None
+        existing.linked_at = now
+    await session.flush()
+    return group
+
+
+async def get_or_create_member(
+    *,
+    session: AsyncSession,
+    group: WorkingGroup,
+    telegram_user_id: int,
+    now: dt.datetime,
+    full_name: str | None = None,
+    username: str | None = None,
+) -> Member:
+    """The member row for a Telegram user, created on first sight; names kept fresh."""
+    member = await session.scalar(
+        select(Member).where(
+            Member.working_group_id == group.id, Member.telegram_user_id == telegram_user_id
+        )
+    )
+    if member is None:
+        member = Member(
+            working_group_id=group.id,
+            telegram_user_id=telegram_user_id,
+            full_name=full_name or "",
+            username=username,
+            role=Role.MEMBER,
+            private_chat=False,
+            created_at=now,
+        )
+        session.add(member)
+        await session.flush()
+        return member
+    if full_name:
+        member.full_name = full_name
+    if username:
+        member.username = username
+    return member
+
+
+async def grant_coordinator(
+    *, session: AsyncSession, group: WorkingGroup, telegram_user_id: int, now: dt.datetime
+) -> bool:
+    """Make a user coordinator of `group`; False when they already were."""
+    member = await get_or_create_member(
+        session=session, group=group, telegram_user_id=telegram_user_id, now=now
+    )
+    if member.role is Role.COORDINATOR:
+        return False
+    member.role = Role.COORDINATOR
+    return True
+
+
+async def mark_private_chat(*, session: AsyncSession, telegram_user_id: int) -> int:
+    """Remember that a user has opened a private chat with the bot (for personal reminders)."""
+    members = await session.scalars(
+        select(Member).where(Member.telegram_user_id == telegram_user_id)
+    )
+    count = 0
+    for member in members:
+        member.private_chat = True
+        count += 1
+    return count

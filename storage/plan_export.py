@@ -1,0 +1,139 @@
+"""A working group's plan, with statuses and latest updates, as a file."""
+
+from __future__ import annotations
+
+import enum
+
+from storage.planfile import (
+    AgencySpec,
+    CommitmentSpec,
+    MilestoneSpec,
+    PlanFile,
+    WorkingGroupSpec,
+    dump_csv,
+    dump_xlsx,
+    dump_yaml,
+)
+from storage.queries import PlanView
+
+
+class ExportFormat(enum.StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    MD = "md"
+    YAML = "yaml"
+
+
+def plan_file_from_view(view: PlanView) -> PlanFile:
+    """The plan as a plan file: statuses are the current ones (starting values on import)."""
+    return PlanFile(
+        working_group=WorkingGroupSpec(
+            name=view.group_name,
+            country=view.country,
+            period=view.period,
+            timezone=view.timezone,
+            language=view.language,
+        ),
+        agencies=[AgencySpec(code=a.code, name=a.name, sector=a.sector) for a in view.agencies],
+        commitments=[
+            CommitmentSpec(
+                number=c.number,
+                title=c.title,
+                ogp_id=c.ogp_id,
+                description=c.description,
+                policy_area=c.policy_area,
+                lead_agency=c.lead.code if c.lead else None,
+                supporting_agencies=[a.code for a in c.supporting],
+                start=c.start,
+                end=c.end,
+                milestones=[
+                    MilestoneSpec(
+                        number=m.number,
+                        title=m.title,
+                        due=m.due,
+                        # Kept explicit: an implicit default would follow a later lead change.
+                        responsible=m.responsible.code if m.responsible else None,
+                        start=m.start,
+                        status=m.status,
+                    )
+                    for m in c.milestones
+                ],
+            )
+            for c in view.commitments
+        ],
+    )
+
+
+def latest_update_columns(view: PlanView) -> dict[str, dict[str, str]]:
+    """The informational columns of an export: each milestone's latest update."""
+    extra: dict[str, dict[str, str]] = {}
+    for commitment in view.commitments:
+        for m in commitment.milestones:
+            if m.last_update is None:
+                continue
+            extra[m.number] = {
+                "milestone_last_update": m.last_update.at.date().isoformat(),
+                "milestone_last_update_by": m.last_update.reporter,
+                "milestone_last_note": m.last_update.note or "",
+            }
+    return extra
+
+
+def _md(text: str | None) -> str:
+    """Plain text in a Markdown table cell: no table breaks, no markup."""
+    if not text:
+        return ""
+    cleaned = " ".join(text.split())
+    for char in "\\`*_[]<>|#":
+        cleaned = cleaned.replace(char, "\\" + char)
+    return cleaned
+
+
+def render_markdown(view: PlanView) -> str:
+    """A readable report of the plan: one table of milestones per commitment."""
+    lines = [f"# {_md(view.group_name)}", ""]
+    facts = [f for f in (view.country, view.period) if f]
+    if facts:
+        lines += [_md(" · ".join(facts)), ""]
+    for c in view.commitments:
+        lines.append(f"## {_md(c.number)}. {_md(c.title)}")
+        lines.append("")
+        if c.ogp_id:
+            lines.append(f"- OGP id: {_md(c.ogp_id)}")
+        if c.lead:
+            lines.append(f"- Lead agency: {_md(c.lead.name)} ({_md(c.lead.code)})")
+        if c.policy_area:
+            lines.append(f"- Policy area: {_md(c.policy_area)}")
+        lines.append(f"- Milestones complete: {c.complete}/{len(c.milestones)}")
+        lines.append("")
+        if not c.milestones:
+            continue
+        lines.append("| # | Milestone | Responsible | Due | Status | Last update |")
+        lines.append("|---|---|---|---|---|---|")
+        for m in c.milestones:
+            last = ""
+            if m.last_update is not None:
+                u = m.last_update
+                last = f"{u.at.date().isoformat()} {_md(u.reporter)}"
+                if u.note:
+                    last += f": {_md(u.note)}"
+            responsible = _md(m.responsible.code) if m.responsible else ""
+            lines.append(
+                f"| {_md(m.number)} | {_md(m.title)} | {responsible} | {m.due.isoformat()} "
+                f"| {m.status.value} | {last} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def export_plan(view: PlanView, fmt: ExportFormat) -> bytes:
+    """The file's bytes for `fmt`."""
+    if fmt is ExportFormat.MD:
+        return render_markdown(view).encode()
+    plan = plan_file_from_view(view)
+    if fmt is ExportFormat.YAML:
+        return dump_yaml(plan).encode()
+    extra = latest_update_columns(view)
+    if fmt is ExportFormat.CSV:
+        return dump_csv(plan, extra).encode()
+    return dump_xlsx(plan, extra)

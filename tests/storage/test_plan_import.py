@@ -1,0 +1,218 @@
+"""Importing a plan: all or nothing, and a re-import keeps every member's update."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import transaction
+from storage.enums import Status
+from storage.groups import get_or_create_member, group_for_chat
+from storage.models import Milestone, ProgressUpdate, WorkingGroup
+from storage.plan_import import ImportSummary, import_plan
+from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile, WorkingGroupSpec
+from storage.queries import plan_view
+
+NOW = dt.datetime(2022, 3, 1, 9, 0, tzinfo=dt.UTC)
+CHAT = -1001234
+
+
+def small_plan(*, title: str = "Extractive Industry Transparency", due: str = "2022-06-30") -> PlanFile:
+    return PlanFile(
+        working_group=WorkingGroupSpec(
+            name="Mongolia OGP Working Group", timezone="Asia/Ulaanbaatar", language="mn"
+        ),
+        agencies=[
+            AgencySpec(code="MRPAM", name="Mineral Resources and Petroleum Authority"),
+            AgencySpec(code="DEC", name="Democracy Education Center", sector="civil society"),
+        ],
+        commitments=[
+            CommitmentSpec(
+                number="1",
+                title=title,
+                lead_agency="MRPAM",
+                supporting_agencies=["DEC"],
+                milestones=[
+                    MilestoneSpec(number="1.1", title="Submit the draft law", due=due),
+                    MilestoneSpec(
+                        number="1.2",
+                        title="Publish open data",
+                        due="2023-06-30",
+                        responsible="DEC",
+                        status="limited",
+                    ),
+                ],
+            )
+        ],
+    )
+
+
+async def load(
+    sessionmaker: async_sessionmaker[AsyncSession], plan: PlanFile, **kwargs: object
+) -> ImportSummary:
+    async with transaction(sessionmaker) as session:
+        return await import_plan(
+            session=session,
+            plan=plan,
+            chat_id=CHAT,
+            now=NOW,
+            name=None,
+            default_name="plan",
+            default_timezone="UTC",
+            default_language="en",
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+async def record_update(
+    sessionmaker: async_sessionmaker[AsyncSession], number: str, status: Status
+) -> None:
+    """What a member's /update does, at the storage level."""
+    async with transaction(sessionmaker) as session:
+        group = await group_for_chat(session=session, chat_id=CHAT)
+        assert group is not None
+        member = await get_or_create_member(
+            session=session, group=group, telegram_user_id=42, now=NOW, full_name="Bat"
+        )
+        milestone = await session.scalar(select(Milestone).where(Milestone.number == number))
+        assert milestone is not None
+        session.add(
+            ProgressUpdate(
+                milestone_id=milestone.id,
+                member_id=member.id,
+                reporter_name="Bat",
+                created_at=NOW,
+                status=status,
+                note="Draft submitted",
+            )
+        )
+        milestone.status = status
+
+
+async def test_import_creates_the_group_linked_to_the_chat(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    summary = await load(sessionmaker, small_plan())
+    assert summary.created_group
+    async with sessionmaker() as session:
+        group = await group_for_chat(session=session, chat_id=CHAT)
+        assert group is not None
+        assert (group.name, group.timezone, group.language) == (
+            "Mongolia OGP Working Group",
+            "Asia/Ulaanbaatar",
+            "mn",
+        )
+        view = await plan_view(session=session, group=group)
+    [commitment] = view.commitments
+    assert commitment.lead is not None and commitment.lead.code == "MRPAM"
+    assert [a.code for a in commitment.supporting] == ["DEC"]
+    # A milestone without `responsible` belongs to its commitment's lead agency.
+    assert [(m.number, m.responsible and m.responsible.code, m.status) for m in commitment.milestones] == [
+        ("1.1", "MRPAM", Status.NOT_STARTED),
+        ("1.2", "DEC", Status.LIMITED),
+    ]
+
+
+async def test_reimport_updates_titles_and_dates_and_keeps_members_updates(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await load(sessionmaker, small_plan())
+    await record_update(sessionmaker, "1.1", Status.SUBSTANTIAL)
+
+    summary = await load(sessionmaker, small_plan(title="Extractives transparency law", due="2022-09-30"))
+
+    assert not summary.created_group
+    assert summary.statuses_kept == ["1.1"]
+    async with sessionmaker() as session:
+        group = await group_for_chat(session=session, chat_id=CHAT)
+        assert group is not None
+        view = await plan_view(session=session, group=group)
+        updates = await session.scalar(select(func.count()).select_from(ProgressUpdate))
+        groups = await session.scalar(select(func.count()).select_from(WorkingGroup))
+    [commitment] = view.commitments
+    first = commitment.milestones[0]
+    assert commitment.title == "Extractives transparency law"
+    assert first.due == dt.date(2022, 9, 30)
+    # The file says not_started; the member said substantial, and the member stands.
+    assert first.status is Status.SUBSTANTIAL
+    assert first.last_update is not None and first.last_update.note == "Draft submitted"
+    assert (updates, groups) == (1, 1)
+
+
+async def test_reimport_without_updates_takes_the_files_status(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await load(sessionmaker, small_plan())
+    plan = small_plan()
+    plan.commitments[0].milestones[1].status = Status.COMPLETE
+    await load(sessionmaker, plan)
+    async with sessionmaker() as session:
+        status = await session.scalar(select(Milestone.status).where(Milestone.number == "1.2"))
+    assert status is Status.COMPLETE
+
+
+async def test_milestones_dropped_from_the_file_are_archived_with_their_history(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await load(sessionmaker, small_plan())
+    await record_update(sessionmaker, "1.2", Status.LIMITED)
+    plan = small_plan()
+    del plan.commitments[0].milestones[1]
+
+    summary = await load(sessionmaker, plan)
+
+    assert summary.archived == ["1.2"]
+    async with sessionmaker() as session:
+        group = await group_for_chat(session=session, chat_id=CHAT)
+        assert group is not None
+        view = await plan_view(session=session, group=group)
+        kept = await session.scalar(select(func.count()).select_from(ProgressUpdate))
+    assert [m.number for m in view.commitments[0].milestones] == ["1.1"]
+    assert kept == 1
+    # Back in the file, back in the plan, history intact.
+    await load(sessionmaker, small_plan())
+    async with sessionmaker() as session:
+        group = await group_for_chat(session=session, chat_id=CHAT)
+        assert group is not None
+        view = await plan_view(session=session, group=group)
+    restored = view.commitments[0].milestones[1]
+    assert restored.number == "1.2" and restored.last_update is not None
+
+
+async def test_a_failed_import_writes_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await load(sessionmaker, small_plan())
+    broken = small_plan(title="Renamed")
+    # Two milestones with one number slip past no validator here; the database refuses.
+    broken.commitments[0].milestones[1].number = "1.1"
+    with pytest.raises(IntegrityError):
+        await load(sessionmaker, broken)
+    async with sessionmaker() as session:
+        group = await group_for_chat(session=session, chat_id=CHAT)
+        assert group is not None
+        view = await plan_view(session=session, group=group)
+    assert view.commitments[0].title == "Extractive Industry Transparency"
+
+
+async def test_progress_updates_cannot_be_edited_or_deleted(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await load(sessionmaker, small_plan())
+    await record_update(sessionmaker, "1.1", Status.LIMITED)
+    with pytest.raises(PermissionError, match="append-only"):
+        async with transaction(sessionmaker) as session:
+            update = await session.scalar(select(ProgressUpdate))
+            assert update is not None
+            update.note = "rewritten history"
+    with pytest.raises(PermissionError, match="append-only"):
+        async with transaction(sessionmaker) as session:
+            update = await session.scalar(select(ProgressUpdate))
+            await session.delete(update)
+    async with sessionmaker() as session:
+        note = await session.scalar(select(ProgressUpdate.note))
+    assert note == "Draft submitted"

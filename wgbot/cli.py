@@ -1,0 +1,78 @@
+"""`wgbot`: the console script (PRODUCT.md, "Command line")."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from wgbot.settings import Settings, SettingsError, load_settings
+
+EXIT_PROBLEMS = 1
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wgbot", description="The working-group bot for open-government action plans."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    sub.add_parser("run", help="run the bot (long polling, or webhook when WGBOT_WEBHOOK_URL)")
+    imp = sub.add_parser("import", help="create or update a chat's working group from a plan")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--chat", type=int, required=True, help="Telegram chat id of the group")
+    imp.add_argument("--name", help="the working group's name")
+    check = sub.add_parser("check", help="validate a plan file; changes nothing")
+    check.add_argument("file", type=Path)
+    grant = sub.add_parser("grant", help="make a user coordinator of a chat's working group")
+    grant.add_argument("--chat", type=int, required=True)
+    grant.add_argument("--user", type=int, required=True)
+    export = sub.add_parser("export", help="the plan with statuses and latest updates")
+    export.add_argument("--chat", type=int, required=True)
+    export.add_argument("--format", required=True, choices=["csv", "xlsx", "md", "yaml"])
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    sub.add_parser("demo", help="run the bot offline against a stand-in for Telegram")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            from wgbot.admin import check
+
+            return check(args.file)
+        settings = load_settings()
+        return _dispatch(args, settings)
+    except SettingsError as exc:
+        print(f"wgbot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from wgbot import admin
+
+    if args.command == "run":
+        return admin.run(settings)
+    if args.command == "migrate":
+        return asyncio.run(admin.migrate_database(settings))
+    if args.command == "import":
+        return asyncio.run(admin.import_file(settings, args.file, args.chat, args.name))
+    if args.command == "grant":
+        return asyncio.run(admin.grant(settings, args.chat, args.user))
+    if args.command == "export":
+        return asyncio.run(admin.export(settings, args.chat, args.format, args.output))
+    if args.command == "demo":
+        from wgbot.demo import run_demo
+
+        return asyncio.run(run_demo(settings))
+    raise AssertionError(args.command)  # argparse allows nothing else
+
+
+if __name__ == "__main__":
+    sys.exit(main())
