@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8080, ge=1, le=65535)
+    http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
     grace_minutes: int = Field(default=360, ge=0)
 
     @field_validator("telegram_token")

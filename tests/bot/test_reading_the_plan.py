@@ -1,0 +1,181 @@
+"""Transcripts: /start, /help, /plan and /commitment through the fake Bot API over HTTP."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from fakebot import FakeTelegram
+from storage.db import create_sessionmaker, transaction
+from storage.plan_import import import_plan
+from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile, load_plan
+from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
+from tests.conftest import ROOT
+from wgbot.harness import BotRun
+
+
+async def test_an_unlinked_chat_hears_only_start_and_help(run: BotRun) -> None:
+    start = await run.unique_reply(UNLINKED, BAT, "/start")
+    assert start.text is not None
+    assert "not linked to a working group" in start.text
+    assert f"wgbot import plan.yaml --chat {UNLINKED}" in start.text
+
+    help_ = await run.unique_reply(UNLINKED, BAT, "/help")
+    assert help_.text is not None and f"--chat {UNLINKED}" in help_.text
+
+    for command in ("/plan", "/commitment 3", "/frobnicate@wgbot_test_bot"):
+        assert await run.say(UNLINKED, BAT, command) == []
+
+
+async def test_start_and_help_in_a_linked_group(run: BotRun, engine: AsyncEngine) -> None:
+    await link_example(engine)
+    start = await run.unique_reply(GROUP, BAT, "/start")
+    assert start.text is not None and "Mongolia OGP Working Group" in start.text
+
+    help_ = await run.unique_reply(GROUP, BAT, "/help")
+    assert help_.text is not None
+    assert "/plan — every commitment" in help_.text
+    assert "/commitment <number> — one commitment" in help_.text
+
+
+async def test_plan_lists_every_commitment_with_lead_and_progress(
+    run: BotRun, engine: AsyncEngine
+) -> None:
+    await link_example(engine)
+    reply = await run.unique_reply(GROUP, BAT, "/plan")
+    assert reply.text is not None
+    plan = load_plan(ROOT / "examples" / "mongolia-2021-2023.yaml")
+    for commitment in plan.commitments:
+        done = sum(1 for m in commitment.milestones if m.status == "complete")
+        assert f"{commitment.number}. {commitment.title}" in reply.text
+        assert f"Lead: {commitment.lead_agency} · {done}/{len(commitment.milestones)} complete" in (
+            reply.text
+        )
+    assert reply.parse_mode == "HTML"
+
+
+async def test_commitment_shows_its_milestones(run: BotRun, engine: AsyncEngine) -> None:
+    await link_example(engine)
+    reply = await run.unique_reply(GROUP, BAT, "/commitment 3")
+    assert reply.text is not None
+    plan = load_plan(ROOT / "examples" / "mongolia-2021-2023.yaml")
+    [three] = [c for c in plan.commitments if c.number == "3"]
+    assert reply.text.startswith(f"Commitment 3. {three.title}")
+    for milestone in three.milestones:
+        assert f"{milestone.number} {milestone.title}" in reply.text
+        responsible = milestone.responsible or three.lead_agency
+        assert f"{responsible} · due {milestone.due.isoformat()}" in reply.text
+    assert "no update yet" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("/commitment", "Usage: /commitment <number>\nExample: /commitment 3"),
+        ("/commitment 3 4", "Usage: /commitment <number>\nExample: /commitment 3"),
+        ("/commitment 42", "There is no commitment 42. Send /plan for the list."),
+        ("/commitment <b>", "There is no commitment <b>. Send /plan for the list."),
+    ],
+)
+async def test_commitment_with_a_bad_argument_answers_with_usage(
+    run: BotRun, engine: AsyncEngine, text: str, answer: str
+) -> None:
+    await link_example(engine)
+    reply = await run.unique_reply(GROUP, BAT, text)
+    assert reply.text == answer
+
+
+async def test_the_group_language_decides_the_replies(run: BotRun, engine: AsyncEngine) -> None:
+    await link_example(engine, language="mn")
+    plan = await run.unique_reply(GROUP, BAT, "/plan")
+    assert plan.text is not None and "үйл ажиллагааны төлөвлөгөө" in plan.text
+    usage = await run.unique_reply(GROUP, OYUNA, "/commitment")
+    assert usage.text == "Хэрэглээ: /commitment <дугаар>\nЖишээ: /commitment 3"
+
+
+async def test_commands_for_other_bots_are_left_alone(run: BotRun, engine: AsyncEngine) -> None:
+    await link_example(engine)
+    assert await run.say(GROUP, BAT, "/frobnicate") == []
+    assert await run.say(GROUP, BAT, "/plan@some_other_bot") == []
+    unknown = await run.unique_reply(GROUP, BAT, "/frobnicate@wgbot_test_bot")
+    assert unknown.text == "I don't know /frobnicate. Send /help for the commands."
+    addressed = await run.say(GROUP, BAT, "/plan@wgbot_test_bot")
+    assert len(addressed) == 1
+
+
+async def test_plan_text_cannot_inject_formatting(run: BotRun, engine: AsyncEngine) -> None:
+    hostile = 'Law <b>on</b> "secrets" & <a href="http://evil.example">click</a>'
+    plan = PlanFile(
+        agencies=[AgencySpec(code="A&B", name="<i>Agency</i>")],
+        commitments=[
+            CommitmentSpec(
+                number="1",
+                title=hostile,
+                lead_agency="A&B",
+                milestones=[MilestoneSpec(number="1.1", title="</b>oops", due="2023-01-01")],
+            )
+        ],
+    )
+    async with transaction(create_sessionmaker(engine)) as session:
+        await import_plan(
+            session=session,
+            plan=plan,
+            chat_id=GROUP,
+            now=NOW,
+            name="Hostile <b>group</b>",
+            default_name="x",
+            default_timezone="UTC",
+            default_language="en",
+        )
+    # The fake parses HTML strictly, as Telegram does: unescaped text would be refused.
+    listing = await run.unique_reply(GROUP, BAT, "/plan")
+    assert listing.text is not None and hostile in listing.text
+    assert "Hostile <b>group</b>" in listing.text
+    detail = await run.unique_reply(GROUP, BAT, "/commitment 1")
+    assert detail.text is not None and "</b>oops" in detail.text and "<i>Agency</i>" in detail.text
+
+
+async def test_a_long_plan_is_split_under_telegrams_limit(
+    run: BotRun, engine: AsyncEngine, fake: FakeTelegram
+) -> None:
+    plan = load_plan(ROOT / "tests" / "data" / "us-nap5-2022-2024.yaml")
+    async with transaction(create_sessionmaker(engine)) as session:
+        await import_plan(
+            session=session,
+            plan=plan,
+            chat_id=GROUP,
+            now=NOW,
+            name=None,
+            default_name="x",
+            default_timezone="UTC",
+            default_language="en",
+        )
+    replies = await run.say(GROUP, BAT, "/plan")
+    assert len(replies) > 1
+    text = "\n\n".join(r.text or "" for r in replies)
+    for commitment in plan.commitments:
+        assert f"{commitment.number}. {commitment.title}" in text
+    # Each part reads on its own: no commitment is cut in half between two messages.
+    for reply in replies:
+        assert reply.raw_text is not None and len(reply.raw_text) <= 4096
+
+
+async def test_a_failure_gets_one_polite_answer_and_is_logged(
+    run: BotRun,
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await link_example(engine)
+
+    async def broken(**_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bot.handlers.plan.plan_view", broken)
+    with caplog.at_level(logging.INFO):
+        reply = await run.unique_reply(GROUP, BAT, "/plan")
+    assert reply.text is not None and reply.text.startswith("Sorry, something went wrong")
+    assert "Traceback" not in reply.text and "boom" not in reply.text
+    assert any("update" in r.getMessage() and r.exc_info for r in caplog.records)

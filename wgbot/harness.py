@@ -1,0 +1,91 @@
+"""The real bot against the fake Bot API, for the demo and the tests.
+
+The application runs exactly as `wgbot run` does (long polling over HTTP through
+python-telegram-bot's own request stack); the only addition is an update processor
+that reports when each update has been fully handled, so a conversation can be
+played step by step without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+
+from bot.app import build_application
+from bot.context import WGApplication
+from bot.processing import TrackingUpdateProcessor
+from fakebot import FakeTelegram, TranscriptEntry
+from scheduler.clock import Clock
+from wgbot.settings import Settings
+
+TEST_TOKEN = "123456789:AAFakeTokenForWgbotTests_0123456789ab"
+REPLY_TIMEOUT = 15.0
+
+
+def settings_for(fake: FakeTelegram, database_url: str, **extra: object) -> Settings:
+    """Settings pointing the bot at `fake`, ignoring the environment and any .env file."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_token=TEST_TOKEN,  # type: ignore[arg-type]
+        telegram_base_url=fake.base_url,
+        database_url=database_url,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+class BotRun:
+    """`async with BotRun(fake, settings) as run:` — the bot polling `fake` until exit."""
+
+    def __init__(self, fake: FakeTelegram, settings: Settings, clock: Clock | None = None) -> None:
+        self.fake = fake
+        self.settings = settings
+        self.processor = TrackingUpdateProcessor()
+        self.app: WGApplication = build_application(
+            settings, clock=clock, update_processor=self.processor
+        )
+        self.token = settings.require_token().get_secret_value()
+
+    async def __aenter__(self) -> BotRun:
+        await self.app.initialize()
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def wait(self, update_id: int) -> None:
+        """Until the bot has fully handled update `update_id` (replies sent)."""
+        await asyncio.wait_for(self.processor.wait_for(update_id), REPLY_TIMEOUT)
+
+    async def say(self, chat_id: int, user_id: int, text: str) -> list[TranscriptEntry]:
+        """A user writes `text` in a chat; returns every bot message it caused there."""
+        update_id = self.fake.user_says(chat_id, user_id, text, token=self.token)
+        await self.wait(update_id)
+        return self.fake.bot_messages(chat_id, since_update=update_id)
+
+    async def press(
+        self, chat_id: int, user_id: int, message_id: int, data: str
+    ) -> list[TranscriptEntry]:
+        """A user presses an inline button; returns what the bot sent or edited after."""
+        update_id = self.fake.press_button(chat_id, user_id, message_id, data, token=self.token)
+        await self.wait(update_id)
+        return self.fake.bot_messages(chat_id, since_update=update_id)
+
+    async def unique_reply(self, chat_id: int, user_id: int, text: str) -> TranscriptEntry:
+        """Exactly one answer: a doubled or missing reply fails the test."""
+        replies = await self.say(chat_id, user_id, text)
+        if len(replies) != 1:
+            shown = "\n---\n".join(r.text or f"<{r.kind}>" for r in replies) or "(nothing)"
+            raise AssertionError(f"{text!r} got {len(replies)} replies, expected one:\n{shown}")
+        return replies[0]
