@@ -52,7 +52,6 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .post_shutdown(_close_resources)
     )
     if update_processor is not None:
         builder = builder.concurrent_updates(update_processor)
@@ -68,7 +67,8 @@ def build_application(
     return app
 
 
-async def _close_resources(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def close_resources(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """After app.shutdown(): PTB calls post_shutdown only from run_polling/run_webhook."""
     deps = app.bot_data.get(DEPS_KEY)
     if isinstance(deps, Deps):
         await deps.engine.dispose()

@@ -96,7 +96,8 @@ async def _link(engine: AsyncEngine, settings: Settings) -> None:
     plan = load_plan(example_plan_path())
     if plan.working_group is not None:
         # The demo speaks the reader's language (WGBOT_LANGUAGE), not the example's.
-        plan.working_group.language = settings.language
+        spec = plan.working_group.model_copy(update={"language": settings.language})
+        plan = plan.model_copy(update={"working_group": spec})
     async with transaction(create_sessionmaker(engine)) as session:
         await import_plan(
             session=session,

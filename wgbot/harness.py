@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 from types import TracebackType
 
-from bot.app import build_application
+from bot.app import build_application, close_resources
 from bot.context import WGApplication
+from bot.menu import announce_commands
 from bot.processing import TrackingUpdateProcessor
 from fakebot import FakeTelegram, TranscriptEntry
 from scheduler.clock import Clock
@@ -48,6 +49,7 @@ class BotRun:
     async def __aenter__(self) -> BotRun:
         await self.app.initialize()
         await self.app.start()
+        await announce_commands(self.app.bot)
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
         return self
@@ -63,6 +65,7 @@ class BotRun:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await close_resources(self.app)
 
     async def wait(self, update_id: int) -> None:
         """Until the bot has fully handled update `update_id` (replies sent)."""

@@ -12,8 +12,9 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import InvalidToken
 
-from bot.app import build_application
+from bot.app import build_application, close_resources
 from bot.context import WGApplication
+from bot.menu import announce_commands
 from storage.db import create_engine, migrate
 from wgbot.settings import Settings
 
@@ -74,6 +75,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     runner = web.AppRunner(_web_app(app, settings))
     try:
         await app.start()
+        await announce_commands(app.bot)
         await runner.setup()
         site = web.TCPSite(runner, settings.http_host, settings.http_port)
         await site.start()
@@ -99,3 +101,4 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
             await app.stop()
         await runner.cleanup()
         await app.shutdown()
+        await close_resources(app)

@@ -41,7 +41,9 @@ async def link_example(engine: AsyncEngine, *, language: str = "en") -> None:
     """What `wgbot import examples/mongolia-2021-2023.yaml --chat GROUP` does."""
     plan = load_plan(EXAMPLES / "mongolia-2021-2023.yaml")
     assert plan.working_group is not None
-    plan.working_group.language = language  # type: ignore[assignment]
+    plan = plan.model_copy(
+        update={"working_group": plan.working_group.model_copy(update={"language": language})}
+    )
     async with transaction(create_sessionmaker(engine)) as session:
         await import_plan(
             session=session,

@@ -137,29 +137,63 @@ async def test_plan_text_cannot_inject_formatting(run: BotRun, engine: AsyncEngi
     assert detail.text is not None and "</b>oops" in detail.text and "<i>Agency</i>" in detail.text
 
 
-async def test_a_long_plan_is_split_under_telegrams_limit(
-    run: BotRun, engine: AsyncEngine, fake: FakeTelegram
-) -> None:
-    plan = load_plan(ROOT / "tests" / "data" / "us-nap5-2022-2024.yaml")
+async def _import(engine: AsyncEngine, plan: PlanFile) -> None:
     async with transaction(create_sessionmaker(engine)) as session:
         await import_plan(
             session=session,
             plan=plan,
             chat_id=GROUP,
             now=NOW,
-            name=None,
+            name="Long plan",
             default_name="x",
             default_timezone="UTC",
             default_language="en",
         )
+
+
+async def test_a_long_plan_is_split_under_telegrams_limit(
+    run: BotRun, engine: AsyncEngine
+) -> None:
+    title = "Нээлттэй засаг & open <government> " * 5
+    plan = PlanFile(
+        agencies=[AgencySpec(code="CS", name="Cabinet Secretariat")],
+        commitments=[
+            CommitmentSpec(
+                number=str(n),
+                title=f"{title}{n}",
+                lead_agency="CS",
+                milestones=[
+                    MilestoneSpec(number=f"{n}.{k}", title=f"{title}{n}.{k}", due="2023-06-30")
+                    for k in range(1, 5)
+                ],
+            )
+            for n in range(1, 61)
+        ],
+    )
+    await _import(engine, plan)
     replies = await run.say(GROUP, BAT, "/plan")
-    assert len(replies) > 1
+    assert len(replies) >= 3
+    text = "\n\n".join(r.text or "" for r in replies)
+    for n in range(1, 61):
+        # Each commitment arrives whole, in one message, never cut in half.
+        assert sum(f"{n}. {title}{n}\n" in (r.text or "") for r in replies) == 1
+        assert f"Lead: CS · 0/4 complete" in text
+    detail = await run.say(GROUP, BAT, "/commitment 60")
+    assert len(detail) == 1 and detail[0].text is not None
+    assert detail[0].text.count("· due 2023-06-30 · not started") == 4
+
+
+async def test_the_us_plan_reads_in_full(run: BotRun, engine: AsyncEngine) -> None:
+    """A real plan nobody here wrote: long titles, curly quotes, slashes, 36 commitments."""
+    plan = load_plan(ROOT / "tests" / "data" / "us-nap5-2022-2024.yaml")
+    await _import(engine, plan)
+    replies = await run.say(GROUP, BAT, "/plan")
     text = "\n\n".join(r.text or "" for r in replies)
     for commitment in plan.commitments:
         assert f"{commitment.number}. {commitment.title}" in text
-    # Each part reads on its own: no commitment is cut in half between two messages.
-    for reply in replies:
-        assert reply.raw_text is not None and len(reply.raw_text) <= 4096
+    for commitment in plan.commitments:
+        detail = await run.say(GROUP, BAT, f"/commitment {commitment.number}")
+        assert detail, commitment.number
 
 
 async def test_a_failure_gets_one_polite_answer_and_is_logged(
@@ -179,3 +213,14 @@ async def test_a_failure_gets_one_polite_answer_and_is_logged(
     assert reply.text is not None and reply.text.startswith("Sorry, something went wrong")
     assert "Traceback" not in reply.text and "boom" not in reply.text
     assert any("update" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_the_command_menu_is_registered_in_both_languages(
+    run: BotRun, fake: FakeTelegram
+) -> None:
+    calls = fake.calls("setMyCommands")
+    by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
+    assert set(by_language) == {None, "en", "mn"}
+    mn = by_language["mn"]
+    assert isinstance(mn, list)
+    assert {"command": "plan", "description": "бүх амлалт, тэдгээрийн явц"} in mn
