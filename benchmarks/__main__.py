@@ -33,7 +33,9 @@ TELEGRAM_OVERALL_PER_S = 30.0
 TELEGRAM_GROUP_PER_MIN = 20.0
 
 
-async def _drive(fake: FakeTelegram, processor: TrackingUpdateProcessor, token: str, n: int) -> float:
+async def _drive(
+    fake: FakeTelegram, processor: TrackingUpdateProcessor, token: str, n: int
+) -> float:
     start = time.perf_counter()
     for _ in range(n):
         update_id = fake.user_says(GROUP, USER, "/plan", token=token)

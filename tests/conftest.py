@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -42,11 +42,11 @@ async def _prepare_postgres() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_ready() -> Iterator[bool]:
+def postgres_ready() -> bool:
     problem = asyncio.run(_prepare_postgres())
     if problem is not None and os.environ.get("CI"):
         pytest.fail(f"CI needs PostgreSQL at {PG_SERVER} and it is not reachable: {problem}")
-    yield problem is None
+    return problem is None
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -21,7 +21,9 @@ EXAMPLE = EXAMPLES / "mongolia-2021-2023.yaml"
 TOKEN = "4242:AAcliTokenThatMustNeverBeLogged_xyz"
 
 
-def wgbot(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def wgbot(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("WGBOT_")}
     return subprocess.run(
         [sys.executable, "-m", "wgbot.cli", *args],
@@ -119,9 +121,20 @@ def test_import_export_and_grant(tmp_path: Path, sqlite_env: dict[str, str]) -> 
     assert reimported.returncode == 0, reimported.stderr
     assert reimported.stdout.startswith("updated working group")
 
-    md = wgbot("export", "--chat", "-100777", "--format", "md", "-o", str(tmp_path / "p.md"), env=sqlite_env)
+    md = wgbot(
+        "export",
+        "--chat",
+        "-100777",
+        "--format",
+        "md",
+        "-o",
+        str(tmp_path / "p.md"),
+        env=sqlite_env,
+    )
     assert md.returncode == 0
-    assert (tmp_path / "p.md").read_text(encoding="utf-8").startswith("# Mongolia OGP Working Group")
+    assert (
+        (tmp_path / "p.md").read_text(encoding="utf-8").startswith("# Mongolia OGP Working Group")
+    )
 
     granted = wgbot("grant", "--chat", "-100777", "--user", "5001", env=sqlite_env)
     assert (granted.returncode, granted.stdout) == (
@@ -173,19 +186,35 @@ async def test_wgbot_run_answers_plan_in_a_group_linked_by_import(
             "WGBOT_HTTP_PORT": "0",
         }
         importer = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "wgbot.cli", "import", str(EXAMPLE), "--chat", "-100123",
-            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "wgbot.cli",
+            "import",
+            str(EXAMPLE),
+            "--chat",
+            "-100123",
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         _, err = await importer.communicate()
         assert importer.returncode == 0, err
         bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "wgbot.cli", "run",
-            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "wgbot.cli",
+            "run",
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         try:
             update_id = fake.user_says(-100123, 7, "/plan")
             async with asyncio.timeout(30):
-                while not fake.bot_messages(-100123, since_update=update_id):
+                # The bot is another process: poll the fake's transcript, briefly.
+                while not fake.bot_messages(-100123, since_update=update_id):  # noqa: ASYNC110
                     await asyncio.sleep(0.05)
         finally:
             bot.send_signal(signal.SIGTERM)

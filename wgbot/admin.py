@@ -110,10 +110,7 @@ async def grant(settings: Settings, chat_id: int, user_id: int) -> int:
             )
     finally:
         await engine.dispose()
-    print(
-        f"user {user_id} is {'now' if changed else 'already'} a coordinator of "
-        f"{group.name!r}"
-    )
+    print(f"user {user_id} is {'now' if changed else 'already'} a coordinator of {group.name!r}")
     return OK
 
 
@@ -131,7 +128,7 @@ async def export(settings: Settings, chat_id: int, fmt: str, output: Path | None
         await engine.dispose()
     data = export_plan(view, ExportFormat(fmt))
     if output is not None:
-        output.write_bytes(data)
+        await asyncio.to_thread(output.write_bytes, data)
         print(f"wrote {output} ({len(data)} bytes)")
     elif fmt == "xlsx" and sys.stdout.isatty():
         _err("xlsx is binary: give -o <file>")

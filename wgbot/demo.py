@@ -7,6 +7,7 @@ bot against it with SQLite in a temporary folder, links a group with the example
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 import tempfile
@@ -16,7 +17,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fakebot import FakeTelegram
-from scheduler.clock import SystemClock
+from scheduler.clock import FixedClock
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.plan_import import import_plan
 from storage.planfile import load_plan
@@ -27,6 +28,8 @@ from wgbot.settings import Settings
 EXAMPLE = "mongolia-2021-2023.yaml"
 GROUP, OTHER_GROUP = -1001000000001, -1001000000002
 COORDINATOR, MEMBER = 1001, 1002
+# Mid-plan, so that some milestones are due and some overdue, as in a real term.
+DEMO_NOW = dt.datetime(2022, 10, 3, 1, 0, tzinfo=dt.UTC)  # 09:00 in Ulaanbaatar
 
 # (chat, user, text): the conversation, in order.
 SCRIPT_UNLINKED = [(OTHER_GROUP, MEMBER, "/start")]
@@ -70,8 +73,9 @@ async def run_demo(settings: Settings) -> int:
                 await migrate(engine)
                 _say("wgbot demo: the real bot, offline, against a stand-in for Telegram.")
                 _say(f"(a temporary SQLite database in {folder}; nothing is kept)")
+                _say(f"(the demo's clock reads {DEMO_NOW:%Y-%m-%d}, in the middle of the plan)")
                 _say()
-                async with BotRun(fake, demo_settings) as run:
+                async with BotRun(fake, demo_settings, clock=FixedClock(DEMO_NOW)) as run:
                     await _play(run, SCRIPT_UNLINKED)
                     await _link(engine, settings)
                     await _play(run, SCRIPT_LINKED)
@@ -103,7 +107,7 @@ async def _link(engine: AsyncEngine, settings: Settings) -> None:
             session=session,
             plan=plan,
             chat_id=GROUP,
-            now=SystemClock().now(),
+            now=DEMO_NOW,
             name=None,
             default_name="Demo working group",
             default_timezone=settings.timezone,

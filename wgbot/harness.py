@@ -26,8 +26,8 @@ REPLY_TIMEOUT = 15.0
 def settings_for(fake: FakeTelegram, database_url: str, **extra: object) -> Settings:
     """Settings pointing the bot at `fake`, ignoring the environment and any .env file."""
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        telegram_token=TEST_TOKEN,  # type: ignore[arg-type]
+        _env_file=None,
+        telegram_token=TEST_TOKEN,
         telegram_base_url=fake.base_url,
         database_url=database_url,
         **extra,  # type: ignore[arg-type]

@@ -151,9 +151,7 @@ async def _import(engine: AsyncEngine, plan: PlanFile) -> None:
         )
 
 
-async def test_a_long_plan_is_split_under_telegrams_limit(
-    run: BotRun, engine: AsyncEngine
-) -> None:
+async def test_a_long_plan_is_split_under_telegrams_limit(run: BotRun, engine: AsyncEngine) -> None:
     title = "Нээлттэй засаг & open <government> " * 5
     plan = PlanFile(
         agencies=[AgencySpec(code="CS", name="Cabinet Secretariat")],
@@ -177,7 +175,7 @@ async def test_a_long_plan_is_split_under_telegrams_limit(
     for n in range(1, 61):
         # Each commitment arrives whole, in one message, never cut in half.
         assert sum(f"{n}. {title}{n}\n" in (r.text or "") for r in replies) == 1
-        assert f"Lead: CS · 0/4 complete" in text
+        assert "Lead: CS · 0/4 complete" in text
     detail = await run.say(GROUP, BAT, "/commitment 60")
     assert len(detail) == 1 and detail[0].text is not None
     assert detail[0].text.count("· due 2023-06-30 · not started") == 4

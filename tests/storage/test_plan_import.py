@@ -76,7 +76,7 @@ async def load(
             default_name="plan",
             default_timezone="UTC",
             default_language="en",
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
 
 
@@ -123,7 +123,9 @@ async def test_import_creates_the_group_linked_to_the_chat(
     assert commitment.lead is not None and commitment.lead.code == "MRPAM"
     assert [a.code for a in commitment.supporting] == ["DEC"]
     # A milestone without `responsible` belongs to its commitment's lead agency.
-    assert [(m.number, m.responsible and m.responsible.code, m.status) for m in commitment.milestones] == [
+    assert [
+        (m.number, m.responsible and m.responsible.code, m.status) for m in commitment.milestones
+    ] == [
         ("1.1", "MRPAM", Status.NOT_STARTED),
         ("1.2", "DEC", Status.LIMITED),
     ]
@@ -135,7 +137,9 @@ async def test_reimport_updates_titles_and_dates_and_keeps_members_updates(
     await load(sessionmaker, small_plan())
     await record_update(sessionmaker, "1.1", Status.SUBSTANTIAL)
 
-    summary = await load(sessionmaker, small_plan(title="Extractives transparency law", due="2022-09-30"))
+    summary = await load(
+        sessionmaker, small_plan(title="Extractives transparency law", due="2022-09-30")
+    )
 
     assert not summary.created_group
     assert summary.statuses_kept == ["1.1"]
