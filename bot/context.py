@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.roles import AdminCache
 from scheduler.clock import Clock
 from wgbot.settings import Settings
 
@@ -22,6 +23,7 @@ class Deps:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
+    admin_cache: AdminCache = dataclasses.field(default_factory=AdminCache)
 
 
 class WGContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

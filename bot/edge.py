@@ -10,69 +10,118 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import Update, User
 from telegram.constants import ChatType
 
 from bot.context import WGContext
 from bot.i18n import Translator, translator
 from bot.render import split_message
+from bot.roles import RoleLookupFailed, is_coordinator
 from storage.db import transaction
-from storage.groups import group_for_chat
-from storage.models import WorkingGroup
+from storage.groups import get_or_create_member, group_for_chat
+from storage.models import Member, WorkingGroup
 
 
 @dataclasses.dataclass(frozen=True)
 class GroupScope:
-    """A command in a chat linked to a working group."""
+    """A command in a chat linked to a working group, from one known member."""
 
     session: AsyncSession
     group: WorkingGroup
+    member: Member
+    user: User
+    chat_id: int
     t: Translator
     now: dt.datetime
 
     @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.group.timezone)
+
+    @property
     def today(self) -> dt.date:
         """Today in the group's time zone."""
-        return self.now.astimezone(zoneinfo.ZoneInfo(self.group.timezone)).date()
+        return self.now.astimezone(self.tz).date()
 
 
 GroupHandler = Callable[[Update, WGContext, GroupScope], Awaitable[None]]
 Handler = Callable[[Update, WGContext], Coroutine[Any, Any, None]]
 
 
-def in_linked_group(handler: GroupHandler) -> Handler:
+def in_linked_group(
+    handler: GroupHandler | None = None, *, coordinator_only: bool = False
+) -> Any:
     """Run `handler` inside one transaction when the chat is linked; stay silent otherwise.
 
     PRODUCT.md: in a chat no working group is linked to, only /start and /help answer.
+    With `coordinator_only`, a member gets a clear refusal and nothing changes; a failed
+    administrator look-up refuses too (never lets anyone through) and asks to retry.
     """
 
-    @functools.wraps(handler)
-    async def wrapper(update: Update, context: WGContext) -> None:
-        chat = update.effective_chat
-        if chat is None or update.effective_message is None:
-            return
-        async with transaction(context.deps.sessionmaker) as session:
-            group = await group_for_chat(session=session, chat_id=chat.id)
-            if group is None:
+    def decorate(handler: GroupHandler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: WGContext) -> None:
+            chat = update.effective_chat
+            user = update.effective_user
+            if chat is None or user is None or update.effective_message is None:
                 return
-            scope = GroupScope(
-                session=session,
-                group=group,
-                t=translator(group.language),
-                now=context.deps.clock.now(),
-            )
-            await handler(update, context, scope)
+            async with transaction(context.deps.sessionmaker) as session:
+                group = await group_for_chat(session=session, chat_id=chat.id)
+                if group is None:
+                    return
+                now = context.deps.clock.now()
+                member = await get_or_create_member(
+                    session=session,
+                    group=group,
+                    telegram_user_id=user.id,
+                    now=now,
+                    full_name=user.full_name,
+                    username=user.username,
+                )
+                t = translator(group.language)
+                if coordinator_only:
+                    try:
+                        allowed = await is_coordinator(
+                            bot=context.bot,
+                            cache=context.deps.admin_cache,
+                            chat_id=chat.id,
+                            member=member,
+                            now=now,
+                        )
+                    except RoleLookupFailed:
+                        await reply(update, t("refused.lookup_failed"))
+                        return
+                    if not allowed:
+                        await reply(update, t("refused.coordinator"))
+                        return
+                scope = GroupScope(
+                    session=session,
+                    group=group,
+                    member=member,
+                    user=user,
+                    chat_id=chat.id,
+                    t=t,
+                    now=now,
+                )
+                await handler(update, context, scope)
 
-    return wrapper
+        return wrapper
+
+    if handler is not None:
+        return decorate(handler)
+    return decorate
 
 
-async def reply(update: Update, text: str) -> None:
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
     """Answer in the same chat (and forum topic), split under Telegram's length limit."""
     message = update.effective_message
     if message is None:
         return
-    for chunk in split_message(text):
-        await message.reply_html(chunk, do_quote=False)
+    chunks = split_message(text)
+    for index, chunk in enumerate(chunks):
+        # Buttons, if any, go under the last part.
+        extra = kwargs if index == len(chunks) - 1 else {}
+        await message.reply_html(chunk, do_quote=False, **extra)
 
 
 def is_private(update: Update) -> bool:

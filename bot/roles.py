@@ -1,0 +1,82 @@
+"""Who is a coordinator: the chat's Telegram administrators plus those granted the role.
+
+Administrator look-ups are cached for a few minutes per (chat, user). A failed look-up
+never lets anyone through: the caller treats the user as a member and asks to retry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+
+from telegram import Bot, ChatMember
+from telegram.error import TelegramError
+
+from storage.enums import Role
+from storage.models import Member
+
+log = logging.getLogger(__name__)
+
+ADMIN_CACHE_TTL = dt.timedelta(minutes=5)
+ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+
+
+class RoleLookupFailed(Exception):
+    """Telegram could not tell us whether the user is an administrator."""
+
+
+@dataclasses.dataclass
+class AdminCache:
+    """(chat id, user id) -> (checked at, is administrator)."""
+
+    ttl: dt.timedelta = ADMIN_CACHE_TTL
+    entries: dict[tuple[int, int], tuple[dt.datetime, bool]] = dataclasses.field(
+        default_factory=dict
+    )
+
+    def get(self, chat_id: int, user_id: int, now: dt.datetime) -> bool | None:
+        hit = self.entries.get((chat_id, user_id))
+        if hit is None or now - hit[0] > self.ttl:
+            return None
+        return hit[1]
+
+    def put(self, chat_id: int, user_id: int, now: dt.datetime, is_admin: bool) -> None:
+        self.entries[(chat_id, user_id)] = (now, is_admin)
+
+    def forget(self, chat_id: int) -> None:
+        for key in [k for k in self.entries if k[0] == chat_id]:
+            del self.entries[key]
+
+
+async def is_chat_admin(
+    *, bot: Bot, cache: AdminCache, chat_id: int, user_id: int, now: dt.datetime
+) -> bool:
+    """getChatMember, cached; RoleLookupFailed when Telegram does not answer."""
+    cached = cache.get(chat_id, user_id, now)
+    if cached is not None:
+        return cached
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("administrator look-up failed in chat %s: %s", chat_id, exc)
+        raise RoleLookupFailed from exc
+    is_admin = member.status in ADMIN_STATUSES
+    cache.put(chat_id, user_id, now, is_admin)
+    return is_admin
+
+
+async def is_coordinator(
+    *,
+    bot: Bot,
+    cache: AdminCache,
+    chat_id: int,
+    member: Member,
+    now: dt.datetime,
+) -> bool:
+    """Granted coordinators need no look-up; everyone else is asked of Telegram."""
+    if member.role is Role.COORDINATOR:
+        return True
+    return await is_chat_admin(
+        bot=bot, cache=cache, chat_id=chat_id, user_id=member.telegram_user_id, now=now
+    )
