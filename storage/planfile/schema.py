@@ -49,8 +49,15 @@ def _invalid(message: str) -> PydanticCustomError:
     return PydanticCustomError("plan_value", message)
 
 
+def normalize_newlines(text: str) -> str:
+    """CR LF, CR and NEL become LF: spreadsheets and YAML do not keep them apart."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")
+
+
 def _text(value: Any) -> Any:
     """Normalise a text cell; returns None for an empty value (callers decide if that is ok)."""
+    if value is None:
+        return None
     if isinstance(value, bool):
         raise _invalid(f"read as {str(value).lower()}, not text: {_QUOTE_HINT}")
     if isinstance(value, int):
@@ -65,7 +72,7 @@ def _text(value: Any) -> Any:
         return value.isoformat()
     if not isinstance(value, str):
         raise _invalid("expected text")
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    value = normalize_newlines(value).strip()
     if _CONTROL.search(value):
         raise _invalid("contains a control character")
     return value or None
@@ -110,6 +117,8 @@ Number = Annotated[str, BeforeValidator(_required), BeforeValidator(_text), Afte
 
 
 def _date(value: Any) -> Any:
+    if value is None:
+        return None
     if isinstance(value, str):
         value = value.strip()
         if not value:
@@ -146,7 +155,7 @@ def _choice(kind: str, enum: type[Status] | type[Sector] | type[Language]) -> An
         if isinstance(value, enum) or value is None:
             return value
         word = _enum_word(value)
-        if word in {member.value for member in enum}:
+        if isinstance(word, str) and word in {member.value for member in enum}:
             return word
         raise _invalid(f"unknown {kind} '{value}': use one of {allowed}")
 
@@ -189,7 +198,10 @@ def _minutes(value: Any) -> Any:
     return value
 
 
-def _codes(value: Any) -> Any:
+Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
+
+
+def split_codes(value: Any) -> Any:
     """Agency code lists; a single 'A; B' string (the CSV form) is split on ';'."""
     if isinstance(value, str):
         return [part for part in (p.strip() for p in value.split(";")) if part]
@@ -228,9 +240,9 @@ class MilestoneSpec(_Spec):
 
     number: Number
     title: Text
-    due: Date
     responsible: OptCode = None
     start: OptDate = None
+    due: Date
     status: Annotated[Status, _choice("status", Status)] = Status.NOT_STARTED
 
 
@@ -243,7 +255,7 @@ class CommitmentSpec(_Spec):
     description: OptText = None
     policy_area: OptText = None
     lead_agency: OptCode = None
-    supporting_agencies: Annotated[list[Code], BeforeValidator(_codes)] = Field(
+    supporting_agencies: Annotated[list[Code], BeforeValidator(split_codes)] = Field(
         default_factory=list
     )
     start: OptDate = None
@@ -259,9 +271,7 @@ class MeetingSpec(_Spec):
     title: Text
     when: Annotated[Text, AfterValidator(_one_line), AfterValidator(_when)]
     place: OptText = None
-    duration_minutes: Annotated[int | None, BeforeValidator(_minutes), Field(gt=0, le=24 * 60)] = (
-        None
-    )
+    duration_minutes: Annotated[Minutes | None, BeforeValidator(_minutes)] = None
 
 
 class PlanFile(_Spec):

@@ -63,75 +63,125 @@ def bad(old: str, new: str) -> str:
     [
         pytest.param(
             bad("    lead_agency: MRPAM", "    lead_agency: MRPAM\n    leed: x"),
-            [("commitments[0].leed (line 10)", "unknown key 'leed' (allowed: number, title, "
-              "ogp_id, description, policy_area, lead_agency, supporting_agencies, start, end, "
-              "milestones)")],
+            [
+                (
+                    "commitments[0].leed (line 10)",
+                    "unknown key 'leed' (allowed: number, title, "
+                    "ogp_id, description, policy_area, lead_agency, supporting_agencies, start, "
+                    "end, milestones)",
+                )
+            ],
             id="unknown key",
         ),
         pytest.param(
             bad("responsible: DEC", "responsible: DCE"),
-            [("commitments[0].milestones[1].responsible (line 15)",
-              "unknown agency code 'DCE' (did you mean 'DEC'?)")],
+            [
+                (
+                    "commitments[0].milestones[1].responsible (line 15)",
+                    "unknown agency code 'DCE' (did you mean 'DEC'?)",
+                )
+            ],
             id="unknown agency code",
         ),
         pytest.param(
             bad("[DEC]", "[DEC, NOBODY]"),
-            [("commitments[0].supporting_agencies[1] (line 10)",
-              "unknown agency code 'NOBODY' (add it under agencies)")],
+            [
+                (
+                    "commitments[0].supporting_agencies[1] (line 10)",
+                    "unknown agency code 'NOBODY' (add it under agencies)",
+                )
+            ],
             id="unknown supporting agency",
         ),
         pytest.param(
             bad("code: DEC", "code: MRPAM"),
-            [("agencies[1].code (line 4)",
-              "duplicate agency code 'MRPAM' (first at agencies[0].code (line 3))"),
-             ("commitments[0].supporting_agencies[0] (line 10)",
-              "unknown agency code 'DEC' (add it under agencies)"),
-             ("commitments[0].milestones[1].responsible (line 15)",
-              "unknown agency code 'DEC' (add it under agencies)")],
+            [
+                (
+                    "agencies[1].code (line 4)",
+                    "duplicate agency code 'MRPAM' (first at agencies[0].code (line 3))",
+                ),
+                (
+                    "commitments[0].supporting_agencies[0] (line 10)",
+                    "unknown agency code 'DEC' (add it under agencies)",
+                ),
+                (
+                    "commitments[0].milestones[1].responsible (line 15)",
+                    "unknown agency code 'DEC' (add it under agencies)",
+                ),
+            ],
             id="duplicate agency",
         ),
         pytest.param(
             GOOD.replace("meetings:", "  - {number: '1', title: Again}\nmeetings:"),
-            [("commitments[1].number (line 16)",
-              "duplicate commitment number 1 (first at commitments[0].number (line 6))")],
+            [
+                (
+                    "commitments[1].number (line 16)",
+                    "duplicate commitment number 1 (first at commitments[0].number (line 6))",
+                )
+            ],
             id="duplicate commitment",
         ),
         pytest.param(
             bad('"1.2"', '"1.1"'),
-            [("commitments[0].milestones[1].number (line 15)",
-              "duplicate milestone number 1.1 (first at commitments[0].milestones[0].number "
-              "(line 14))")],
+            [
+                (
+                    "commitments[0].milestones[1].number (line 15)",
+                    "duplicate milestone number 1.1 (first at commitments[0].milestones[0].number "
+                    "(line 14))",
+                )
+            ],
             id="duplicate milestone",
         ),
         pytest.param(
             bad('"1.2"', '"2.2"'),
-            [("commitments[0].milestones[1].number (line 15)",
-              "milestone 2.2 is not numbered under its commitment 1: use 1.1, 1.2, …")],
+            [
+                (
+                    "commitments[0].milestones[1].number (line 15)",
+                    "milestone 2.2 is not numbered under its commitment 1: use 1.1, 1.2, …",
+                )
+            ],
             id="milestone not under its commitment",
         ),
         pytest.param(
             bad("due: 2022-06-30,", "start: 2022-07-01, due: 2022-06-30,"),
-            [("commitments[0].milestones[0].due (line 14)",
-              "is due before it starts: due 2022-06-30, start 2022-07-01")],
+            [
+                (
+                    "commitments[0].milestones[0].due (line 14)",
+                    "is due before it starts: due 2022-06-30, start 2022-07-01",
+                )
+            ],
             id="due before start",
         ),
         pytest.param(
             bad("end: '2023-08-31'", "end: 2021-12-31"),
-            [("commitments[0].end (line 12)",
-              "ends before it starts: end 2021-12-31, start 2022-01-01")],
+            [
+                (
+                    "commitments[0].end (line 12)",
+                    "ends before it starts: end 2021-12-31, start 2022-01-01",
+                )
+            ],
             id="end before start",
         ),
         pytest.param(
             bad("status: COMPLETE", "status: done-ish"),
-            [("commitments[0].milestones[1].status (line 15)",
-              "unknown status 'done-ish': use one of not_started, limited, substantial, "
-              "complete, withdrawn")],
+            [
+                (
+                    "commitments[0].milestones[1].status (line 15)",
+                    "unknown status 'done-ish': use one of not_started, limited, substantial, "
+                    "complete, withdrawn",
+                )
+            ],
             id="unknown status",
         ),
         pytest.param(
             bad("Asia/Ulaanbaatar", "Asia/Ulan_Bator_City"),
-            [("working_group.timezone (line 1)", "unknown time zone 'Asia/Ulan_Bator_City': use "
-              "an IANA name such as Asia/Ulaanbaatar")],
+            [
+                (
+                    "working_group.timezone (line 1)",
+                    "unknown time zone 'Asia/Ulan_Bator_City': use "
+                    "an IANA name such as Asia/Ulaanbaatar",
+                )
+            ],
             id="bad time zone",
         ),
         pytest.param(
@@ -141,27 +191,43 @@ def bad(old: str, new: str) -> str:
         ),
         pytest.param(
             bad("due: '2022-04-30'", "due: 2022-04-31"),
-            [("commitments[0].milestones[1].due (line 15)",
-              "bad date '2022-04-31': use YYYY-MM-DD")],
+            [
+                (
+                    "commitments[0].milestones[1].due (line 15)",
+                    "bad date '2022-04-31': use YYYY-MM-DD",
+                )
+            ],
             id="bad date",
         ),
         pytest.param(
             bad("due: '2022-04-30'", "due: 30/04/2022"),
-            [("commitments[0].milestones[1].due (line 15)",
-              "bad date '30/04/2022': use YYYY-MM-DD")],
+            [
+                (
+                    "commitments[0].milestones[1].due (line 15)",
+                    "bad date '30/04/2022': use YYYY-MM-DD",
+                )
+            ],
             id="bad date format",
         ),
         pytest.param(
             bad("MN0048", "MN48"),
-            [("commitments[0].ogp_id (line 8)", "bad OGP id 'MN48': two letters for the country "
-              "and four digits, e.g. MN0048")],
+            [
+                (
+                    "commitments[0].ogp_id (line 8)",
+                    "bad OGP id 'MN48': two letters for the country and four digits, e.g. MN0048",
+                )
+            ],
             id="bad ogp_id",
         ),
         pytest.param(
             bad('"1.1"', "1.10"),
-            [("commitments[0].milestones[0].number (line 14)",
-              "read as the decimal number 1.1, not text: put it in quotes (or format the cell "
-              "as text)")],
+            [
+                (
+                    "commitments[0].milestones[0].number (line 14)",
+                    "read as the decimal number 1.1, not text: put it in quotes (or format the "
+                    "cell as text)",
+                )
+            ],
             id="unquoted decimal number",
         ),
         pytest.param(
@@ -218,26 +284,40 @@ def test_every_problem_is_listed_in_file_order() -> None:
           - {number: "1.1", title: "", due: 2021-01-01, start: 2022-01-01, responsible: AA}
     """
     assert problems(text) == [
-        ("working_group.timezone (line 1)",
-         "unknown time zone 'Mars/Olympus': use an IANA name such as Asia/Ulaanbaatar"),
+        (
+            "working_group.timezone (line 1)",
+            "unknown time zone 'Mars/Olympus': use an IANA name such as Asia/Ulaanbaatar",
+        ),
         ("working_group.language (line 1)", "unknown language 'fr': use one of en, mn"),
-        ("agencies[0].sector (line 3)",
-         "unknown sector 'alien': use one of government, civil_society, private, other"),
-        ("agencies[1].code (line 4)",
-         "duplicate agency code 'A' (first at agencies[0].code (line 3))"),
+        (
+            "agencies[0].sector (line 3)",
+            "unknown sector 'alien': use one of government, civil_society, private, other",
+        ),
+        (
+            "agencies[1].code (line 4)",
+            "duplicate agency code 'A' (first at agencies[0].code (line 3))",
+        ),
         ("commitments[0].lead_agency (line 8)", "unknown agency code 'B' (add it under agencies)"),
         ("commitments[0].end (line 10)", "ends before it starts: end 2022-01-01, start 2022-05-01"),
         ("commitments[0].milestones[0].due (line 12)", "bad date '2022-13-01': use YYYY-MM-DD"),
-        ("commitments[0].milestones[0].status (line 12)",
-         "unknown status 'nope': use one of not_started, limited, substantial, complete, "
-         "withdrawn"),
-        ("commitments[0].milestones[0].number (line 12)",
-         "milestone 2.1 is not numbered under its commitment 1: use 1.1, 1.2, …"),
+        (
+            "commitments[0].milestones[0].status (line 12)",
+            "unknown status 'nope': use one of not_started, limited, substantial, complete, "
+            "withdrawn",
+        ),
+        (
+            "commitments[0].milestones[0].number (line 12)",
+            "milestone 2.1 is not numbered under its commitment 1: use 1.1, 1.2, …",
+        ),
         ("commitments[0].milestones[1].title (line 13)", "must not be empty"),
-        ("commitments[0].milestones[1].responsible (line 13)",
-         "unknown agency code 'AA' (did you mean 'A'?)"),
-        ("commitments[0].milestones[1].due (line 13)",
-         "is due before it starts: due 2021-01-01, start 2022-01-01"),
+        (
+            "commitments[0].milestones[1].responsible (line 13)",
+            "unknown agency code 'AA' (did you mean 'A'?)",
+        ),
+        (
+            "commitments[0].milestones[1].due (line 13)",
+            "is due before it starts: due 2021-01-01, start 2022-01-01",
+        ),
     ]
 
 
@@ -273,42 +353,71 @@ def test_csv_reads_bom_and_skips_empty_rows() -> None:
         ),
         pytest.param(
             HEADER.replace(",", ";") + "\n1;T;1.1;M;2022-06-30\n",
-            [("row 1, " + HEADER.replace(",", ";"), "unknown column '" + HEADER.replace(",", ";")
-              + "' (this file seems to use ';' between columns: save it with commas)")],
+            [
+                (
+                    "row 1, " + HEADER.replace(",", ";"),
+                    "unknown column '"
+                    + HEADER.replace(",", ";")
+                    + "' (this file seems to use ';' between columns: save it with commas)",
+                )
+            ],
             id="semicolons",
         ),
         pytest.param(
             HEADER + ",commitment_lead_agency\n1,T,1.1,M,2022-06-30,A\n1,U,1.2,M,2022-07-30,B\n",
-            [("row 3, commitment_title",
-              "differs from row 2 of commitment 1 ('T'): repeated commitment cells must agree"),
-             ("row 3, commitment_lead_agency",
-              "differs from row 2 of commitment 1 ('A'): repeated commitment cells must agree")],
+            [
+                (
+                    "row 3, commitment_title",
+                    "differs from row 2 of commitment 1 ('T'): "
+                    "repeated commitment cells must agree",
+                ),
+                (
+                    "row 3, commitment_lead_agency",
+                    "differs from row 2 of commitment 1 ('A'): "
+                    "repeated commitment cells must agree",
+                ),
+            ],
             id="rows disagree",
         ),
         pytest.param(
             HEADER + ",milestone_responsible,agency_name\n1,T,1.1,M,2022-06-30,A,Alpha\n"
             "1,T,1.2,M,2022-07-30,A,Beta\n",
-            [("row 3, agency_name",
-              "agency A is given name 'Alpha' on row 2: one agency, one name")],
+            [
+                (
+                    "row 3, agency_name",
+                    "agency A is given name 'Alpha' on row 2: one agency, one name",
+                )
+            ],
             id="agency names disagree",
         ),
         pytest.param(
             HEADER + ",milestone_status,milestone_start\n1,T,1.1,M,2022-06-31,done,\n"
             "1,T,2.1,M,2022-07-30,,2022-08-01\n1,T,1.1,,2022-07-30,,\n,T,1.4,M,2022-07-30,,\n",
-            [("row 2, milestone_due", "bad date '2022-06-31': use YYYY-MM-DD"),
-             ("row 2, milestone_status", "unknown status 'done': use one of not_started, "
-              "limited, substantial, complete, withdrawn"),
-             ("row 3, milestone_due", "is due before it starts: due 2022-07-30, start 2022-08-01"),
-             ("row 3, milestone_number",
-              "milestone 2.1 is not numbered under its commitment 1: use 1.1, 1.2, …"),
-             ("row 4, milestone_title", "required, but missing"),
-             ("row 4, milestone_number",
-              "duplicate milestone number 1.1 (first at row 2, milestone_number)"),
-             ("row 5, commitment_number", "required, but missing")],
+            [
+                ("row 2, milestone_due", "bad date '2022-06-31': use YYYY-MM-DD"),
+                (
+                    "row 2, milestone_status",
+                    "unknown status 'done': use one of not_started, "
+                    "limited, substantial, complete, withdrawn",
+                ),
+                (
+                    "row 3, milestone_due",
+                    "is due before it starts: due 2022-07-30, start 2022-08-01",
+                ),
+                (
+                    "row 3, milestone_number",
+                    "milestone 2.1 is not numbered under its commitment 1: use 1.1, 1.2, …",
+                ),
+                ("row 4, milestone_title", "required, but missing"),
+                (
+                    "row 4, milestone_number",
+                    "duplicate milestone number 1.1 (first at row 2, milestone_number)",
+                ),
+                ("row 5, commitment_number", "required, but missing"),
+            ],
             id="several problems",
         ),
-        pytest.param("", [("row 1", "a header row with the column names is required")],
-                     id="empty"),
+        pytest.param("", [("row 1", "a header row with the column names is required")], id="empty"),
     ],
 )
 def test_csv_problem_and_location(text: str, expected: list[tuple[str, str]]) -> None:
@@ -343,60 +452,93 @@ def test_xlsx_sheets_with_excel_dates_and_text_dates() -> None:
         {
             "working_group": [["field", "value"], ["name", "WG"], ["language", "EN"]],
             "agencies": [["agency_code", "agency_name"], ["MOF", "Ministry of Finance"]],
-            "commitments": [["commitment_number", "commitment_title", "commitment_lead_agency"],
-                            [6, "Glass Account", "MOF"]],
-            "milestones": [MILESTONES, [6, "6.1", "Open data", dt.datetime(2022, 12, 31)],
-                           [6, "6.2", "Outreach", "2023-06-30"]],
+            "commitments": [
+                ["commitment_number", "commitment_title", "commitment_lead_agency"],
+                [6, "Glass Account", "MOF"],
+            ],
+            "milestones": [
+                MILESTONES,
+                [6, "6.1", "Open data", dt.date(2022, 12, 31)],
+                [6, "6.2", "Outreach", "2023-06-30"],
+            ],
         }
     )
     plan = parse_plan_bytes(data, "xlsx")
     assert plan.working_group is not None
     assert plan.working_group.language is Language.EN
     assert [m.due for m in plan.commitments[0].milestones] == [
-        dt.date(2022, 12, 31), dt.date(2023, 6, 30)
+        dt.date(2022, 12, 31),
+        dt.date(2023, 6, 30),
     ]
 
 
 def test_xlsx_problems_name_sheet_row_and_column() -> None:
     data = _workbook(
         {
-            "working_group": [["field", "value"], ["name", "WG"], ["timezone", "Nowhere"],
-                              ["colour", "red"]],
+            "working_group": [
+                ["field", "value"],
+                ["name", "WG"],
+                ["timezone", "Nowhere"],
+                ["colour", "red"],
+            ],
             "agencies": [["agency_code", "agency_name"], ["MOF", "Ministry of Finance"]],
-            "commitments": [["commitment_number", "commitment_title", "commitment_lead_agency"],
-                            ["6", "Glass Account", "MoF"]],
-            "milestones": [MILESTONES + ["milestone_owner"], ["6", "6.1", "Open data",
-                           dt.datetime(2022, 12, 31)], [], ["6", "6.2", "Outreach", "2023-02-30"],
-                           ["7", "7.1", "Nowhere", "2023-01-01"]],
+            "commitments": [
+                ["commitment_number", "commitment_title", "commitment_lead_agency"],
+                ["6", "Glass Account", "MoF"],
+            ],
+            "milestones": [
+                [*MILESTONES, "milestone_owner"],
+                ["6", "6.1", "Open data", dt.date(2022, 12, 31)],
+                [],
+                ["6", "6.2", "Outreach", "2023-02-30"],
+                ["7", "7.1", "Nowhere", "2023-01-01"],
+            ],
             "notes": [["anything"]],
         }
     )
     with pytest.raises(PlanFileError) as info:
         parse_plan_bytes(data, "xlsx")
     assert [(p.location, p.message) for p in info.value.problems] == [
-        ("sheet working_group, row 3, value",
-         "unknown time zone 'Nowhere': use an IANA name such as Asia/Ulaanbaatar"),
-        ("sheet working_group, row 4, value",
-         "unknown key 'colour' (allowed: name, country, period, timezone, language)"),
-        ("sheet commitments, row 2, commitment_lead_agency",
-         "unknown agency code 'MoF' (did you mean 'MOF'?)"),
+        (
+            "sheet working_group, row 3, value",
+            "unknown time zone 'Nowhere': use an IANA name such as Asia/Ulaanbaatar",
+        ),
+        (
+            "sheet working_group, row 4, value",
+            "unknown key 'colour' (allowed: name, country, period, timezone, language)",
+        ),
+        (
+            "sheet commitments, row 2, commitment_lead_agency",
+            "unknown agency code 'MoF' (did you mean 'MOF'?)",
+        ),
         ("sheet milestones, row 1, milestone_owner", "unknown column 'milestone_owner'"),
         ("sheet milestones, row 4, milestone_due", "bad date '2023-02-30': use YYYY-MM-DD"),
         ("sheet milestones, row 5, commitment_number", "no commitment 7 in the commitments sheet"),
-        ("sheet notes", "unknown sheet (use working_group, agencies, commitments, milestones, "
-         "meetings)"),
+        (
+            "sheet notes",
+            "unknown sheet (use working_group, agencies, commitments, milestones, meetings)",
+        ),
     ]
 
 
 def test_xlsx_single_sheet_reads_like_csv() -> None:
-    data = _workbook({"Plan": [MILESTONES[:1] + ["commitment_title"] + MILESTONES[1:],
-                               [1, "T", "1.1", "M", dt.datetime(2022, 6, 30)],
-                               [1, "T", 1.2, "M", "2022-06-31"]]})
+    data = _workbook(
+        {
+            "Plan": [
+                [*MILESTONES[:1], "commitment_title", *MILESTONES[1:]],
+                [1, "T", "1.1", "M", dt.date(2022, 6, 30)],
+                [1, "T", 1.2, "M", "2022-06-31"],
+            ]
+        }
+    )
     with pytest.raises(PlanFileError) as info:
         parse_plan_bytes(data, "xlsx")
     assert [(p.location, p.message) for p in info.value.problems] == [
-        ("sheet Plan, row 3, milestone_number", "read as the decimal number 1.2, not text: put "
-         "it in quotes (or format the cell as text)"),
+        (
+            "sheet Plan, row 3, milestone_number",
+            "read as the decimal number 1.2, not text: put "
+            "it in quotes (or format the cell as text)",
+        ),
         ("sheet Plan, row 3, milestone_due", "bad date '2022-06-31': use YYYY-MM-DD"),
     ]
 
