@@ -8,7 +8,6 @@ import dataclasses
 @dataclasses.dataclass(frozen=True)
 class CommandSpec:
     name: str
-    # Catalog keys: a one-line description and the usage line with an example.
     coordinator_only: bool = False
 
     @property
@@ -17,10 +16,12 @@ class CommandSpec:
 
     @property
     def usage_key(self) -> str:
+        """The usage line shown by /help (`/update <milestone> <status> [note]`)."""
         return f"cmd.{self.name}.usage"
 
 
-# Only commands that are implemented are listed: /help never offers what does not answer.
+# Only implemented commands are listed (a test checks each has a handler), in the order
+# of PRODUCT.md's table. /settings shows to all; its changes are for coordinators.
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start"),
     CommandSpec("help"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,6 +25,15 @@ class Deps:
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
     admin_cache: AdminCache = dataclasses.field(default_factory=AdminCache)
+    # Called with a working group's id after a committed change that moves a time
+    # (meeting added/cancelled/skipped, settings, plan re-import); the scheduler listens.
+    schedule_listeners: list[Callable[[int], Awaitable[None]]] = dataclasses.field(
+        default_factory=list
+    )
+
+    async def schedule_changed(self, group_id: int) -> None:
+        for listener in self.schedule_listeners:
+            await listener(group_id)
 
 
 class WGContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -33,6 +33,12 @@ class GroupScope:
     chat_id: int
     t: Translator
     now: dt.datetime
+    # Set by a handler whose change moves a reminder time; acted on after the commit.
+    flags: set[str] = dataclasses.field(default_factory=set)
+
+    def schedule_changed(self) -> None:
+        """Ask the scheduler to derive this group's reminders again once committed."""
+        self.flags.add("schedule_changed")
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -48,9 +54,7 @@ GroupHandler = Callable[[Update, WGContext, GroupScope], Awaitable[None]]
 Handler = Callable[[Update, WGContext], Coroutine[Any, Any, None]]
 
 
-def in_linked_group(
-    handler: GroupHandler | None = None, *, coordinator_only: bool = False
-) -> Any:
+def in_linked_group(handler: GroupHandler | None = None, *, coordinator_only: bool = False) -> Any:
     """Run `handler` inside one transaction when the chat is linked; stay silent otherwise.
 
     PRODUCT.md: in a chat no working group is linked to, only /start and /help answer.
@@ -104,6 +108,8 @@ def in_linked_group(
                     now=now,
                 )
                 await handler(update, context, scope)
+            if "schedule_changed" in scope.flags:
+                await context.deps.schedule_changed(group.id)
 
         return wrapper
 

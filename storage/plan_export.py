@@ -73,10 +73,19 @@ def latest_update_columns(view: PlanView) -> dict[str, dict[str, str]]:
                 continue
             extra[m.number] = {
                 "milestone_last_update": m.last_update.at.date().isoformat(),
-                "milestone_last_update_by": m.last_update.reporter,
-                "milestone_last_note": m.last_update.note or "",
+                "milestone_last_update_by": _inert(m.last_update.reporter),
+                "milestone_last_note": _inert(m.last_update.note or ""),
             }
     return extra
+
+
+def _inert(text: str) -> str:
+    """Chat text in a spreadsheet cell never runs as a formula (CSV injection).
+
+    Only the informational columns, which import ignores, are changed: the plan's own
+    columns must read back exactly.
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _md(text: str | None) -> str:

@@ -10,9 +10,9 @@ import pytest
 from scheduler.recurrence import Schedule, next_occurrences, occurrences, place
 
 
-def wall(*parts: int) -> dt.datetime:
+def wall(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     """A naive local wall time, as meetings store them."""
-    return dt.datetime.combine(dt.date(*parts[:3]), dt.time(*parts[3:]))
+    return dt.datetime.combine(dt.date(year, month, day), dt.time(hour, minute))
 
 
 @pytest.mark.parametrize(

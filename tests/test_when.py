@@ -174,6 +174,7 @@ _TEXTS = st.one_of(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXTS)
 def test_any_text_parses_or_raises_when_error(text: str) -> None:
+    code: str | None
     try:
         when = parse_when(text)
     except WhenError as exc:

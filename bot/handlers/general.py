@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update, User
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.commands import commands_for
@@ -10,14 +11,16 @@ from bot.context import WGContext
 from bot.edge import is_private, reply
 from bot.i18n import Translator, translator
 from bot.render import esc
+from bot.roles import RoleLookupFailed, is_coordinator
 from storage.db import transaction
-from storage.groups import group_for_chat, mark_private_chat
+from storage.groups import get_or_create_member, group_for_chat, mark_private_chat
+from storage.models import WorkingGroup
 
 
-def _command_list(t: Translator) -> str:
+def _command_list(t: Translator, *, coordinator: bool) -> str:
     lines = [
         f"{t(spec.usage_key)} — {t(spec.description_key)}"
-        for spec in commands_for(coordinator=False)
+        for spec in commands_for(coordinator=coordinator)
     ]
     return "\n".join(lines)
 
@@ -37,6 +40,7 @@ async def _introduce(update: Update, context: WGContext, *, with_commands: bool)
     user = update.effective_user
     if chat is None:
         return
+    coordinator = False
     async with transaction(context.deps.sessionmaker) as session:
         if is_private(update):
             if user is not None:
@@ -51,11 +55,37 @@ async def _introduce(update: Update, context: WGContext, *, with_commands: bool)
                 return
             t = translator(group.language)
             text = t("start.group", name=esc(group.name))
+            if with_commands and user is not None:
+                coordinator = await _is_coordinator(context, session, group, chat.id, user)
     if with_commands:
-        text = "\n\n".join([text, t("help.header"), _command_list(t)])
+        text = "\n\n".join([text, t("help.header"), _command_list(t, coordinator=coordinator)])
     else:
         text = "\n\n".join([text, t("start.more")])
     await reply(update, text)
+
+
+async def _is_coordinator(
+    context: WGContext, session: AsyncSession, group: WorkingGroup, chat_id: int, user: User
+) -> bool:
+    """For /help only: a failed look-up just shows the member's list."""
+    member = await get_or_create_member(
+        session=session,
+        group=group,
+        telegram_user_id=user.id,
+        now=context.deps.clock.now(),
+        full_name=user.full_name,
+        username=user.username,
+    )
+    try:
+        return await is_coordinator(
+            bot=context.bot,
+            cache=context.deps.admin_cache,
+            chat_id=chat_id,
+            member=member,
+            now=context.deps.clock.now(),
+        )
+    except RoleLookupFailed:
+        return False
 
 
 async def unknown_command(update: Update, context: WGContext) -> None:

@@ -144,7 +144,8 @@ def csv_view(plan: PlanFile) -> PlanFile:
     order: list[str] = []
     named: set[str] = set()
     for commitment in plan.commitments:
-        for milestone in commitment.milestones or [None]:
+        milestones: list[MilestoneSpec | None] = [*commitment.milestones] or [None]
+        for milestone in milestones:
             responsible = (milestone and milestone.responsible) or commitment.lead_agency
             for code in (commitment.lead_agency, *commitment.supporting_agencies, responsible):
                 if code is not None and code not in order:
@@ -257,7 +258,7 @@ def _replace(data: Any, path: tuple[Any, ...], value: Any) -> Any:
     if not path:
         return value
     copy = dict(data) if isinstance(data, dict) else list(data)
-    copy[path[0]] = _replace(data[path[0]], path[1:], value)  # type: ignore[call-overload]
+    copy[path[0]] = _replace(data[path[0]], path[1:], value)
     return copy
 
 

@@ -444,7 +444,12 @@ def _workbook(sheets: dict[str, list[list[object]]]) -> bytes:
     return out.getvalue()
 
 
-MILESTONES = ["commitment_number", "milestone_number", "milestone_title", "milestone_due"]
+MILESTONES: list[object] = [
+    "commitment_number",
+    "milestone_number",
+    "milestone_title",
+    "milestone_due",
+]
 
 
 def test_xlsx_sheets_with_excel_dates_and_text_dates() -> None:

@@ -1,0 +1,232 @@
+"""The `<when>` grammar of `/meeting add` and plan-file meetings: a pure parser and printer.
+
+Accepted (case-insensitive, any amount of whitespace between words):
+
+- ``YYYY-MM-DD HH:MM``            once
+- ``every <weekday> HH:MM``       weekly        (``FREQ=WEEKLY;BYDAY=TU``)
+- ``every <n>th <weekday> HH:MM`` monthly       (``1st``..``5th``, ``last``: ``BYDAY=-1FR``)
+- ``every day HH:MM``             daily         (``FREQ=DAILY``)
+- ``RRULE:<rule> HH:MM``          any RFC 5545 rule the scheduler can run
+
+Weekdays are English (``mon``/``monday``…) or Mongolian (``Даваа``…``Ням``). Times are local
+wall-clock times in the group's time zone; the caller attaches the zone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+from dateutil.rrule import rrulestr
+
+__all__ = ["When", "WhenError", "format_when", "parse_when"]
+
+
+class WhenError(ValueError):
+    """A `<when>` text that does not parse; `code` is a stable key for translations."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclasses.dataclass(frozen=True)
+class When:
+    """A parsed schedule: a one-off `date` or a recurring `rrule`, at local wall `time`."""
+
+    rrule: str | None
+    date: dt.date | None
+    time: dt.time
+
+    def __post_init__(self) -> None:
+        if (self.rrule is None) == (self.date is None):
+            raise ValueError("When needs exactly one of rrule and date")
+        if self.time.second or self.time.microsecond or self.time.tzinfo is not None:
+            raise ValueError("When.time is a naive HH:MM wall time")
+
+
+_WEEKDAYS: dict[str, str] = {}
+for _code, _names in {
+    "MO": ("mon", "monday", "даваа"),
+    "TU": ("tue", "tuesday", "мягмар"),
+    "WE": ("wed", "wednesday", "лхагва"),
+    "TH": ("thu", "thursday", "пүрэв"),
+    "FR": ("fri", "friday", "баасан"),
+    "SA": ("sat", "saturday", "бямба"),
+    "SU": ("sun", "sunday", "ням"),
+}.items():
+    for _name in _names:
+        _WEEKDAYS[_name] = _code
+_SHORT = {code: names for names, code in _WEEKDAYS.items() if len(names) == 3 and names.isascii()}
+
+_ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1}
+_ORDINAL_TEXT = {n: text for text, n in _ORDINALS.items()}
+
+_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_LIKE = re.compile(r"[0-9][0-9./-]*[./-][0-9./-]*")
+
+_RRULE_PARAMS = frozenset(
+    {
+        "FREQ",
+        "INTERVAL",
+        "COUNT",
+        "UNTIL",
+        "BYDAY",
+        "BYMONTHDAY",
+        "BYYEARDAY",
+        "BYWEEKNO",
+        "BYMONTH",
+        "BYSETPOS",
+        "WKST",
+    }
+)
+_FREQS = frozenset({"YEARLY", "MONTHLY", "WEEKLY", "DAILY"})
+_RRULE_VALUE = re.compile(r"[A-Z0-9+,-]+")
+_UNTIL = re.compile(r"[0-9]{8}(T[0-9]{6}Z?)?")
+# A rule is run from a start near the end of the calendar, so that dateutil, which only
+# stops looking at year 9999, proves within ~1200 years that an impossible rule never fires.
+_NEVER_PROBE = dt.datetime(8800, 1, 1)  # noqa: DTZ001 - rules are evaluated in naive wall time
+_UNTIL_PROBE = dt.datetime(1900, 1, 1)  # noqa: DTZ001 - same
+_MAX_INTERVAL = 1000
+
+
+def parse_when(text: str) -> When:
+    """Parse a `<when>` text, or raise WhenError with a code and an English message."""
+    words = text.split()
+    if not words:
+        raise WhenError("unknown_form", "Say when: e.g. 'every 2nd tue 10:00'.")
+    head = words[0].casefold()
+    if head == "every":
+        return _parse_every(words[1:])
+    if head.startswith("rrule:"):
+        if len(words) != 2:
+            raise WhenError(
+                "unknown_form", "Write 'RRULE:<rule> HH:MM', e.g. 'RRULE:FREQ=DAILY 09:00'."
+            )
+        return When(rrule=_check_rrule(words[0][len("rrule:") :]), date=None, time=_time(words[1]))
+    if _DATE.fullmatch(head) or _DATE_LIKE.fullmatch(head):
+        if len(words) != 2:
+            raise WhenError("unknown_form", "Write a one-off meeting as 'YYYY-MM-DD HH:MM'.")
+        return When(rrule=None, date=_date(head), time=_time(words[1]))
+    raise WhenError(
+        "unknown_form",
+        "Use 'YYYY-MM-DD HH:MM', 'every <weekday> HH:MM', 'every 2nd <weekday> HH:MM', "
+        "'every day HH:MM' or 'RRULE:<rule> HH:MM'.",
+    )
+
+
+def format_when(when: When) -> str:
+    """The canonical text of `when`: parse_when(format_when(w)) == w."""
+    hhmm = when.time.strftime("%H:%M")
+    if when.date is not None:
+        return f"{when.date.isoformat()} {hhmm}"
+    assert when.rrule is not None  # guaranteed by When.__post_init__
+    return f"{_friendly(when.rrule) or 'RRULE:' + when.rrule} {hhmm}"
+
+
+def _parse_every(words: list[str]) -> When:
+    if len(words) < 2 or len(words) > 3:
+        raise WhenError(
+            "unknown_form",
+            "Write 'every <weekday> HH:MM', 'every 2nd <weekday> HH:MM' or 'every day HH:MM'.",
+        )
+    *what, hhmm = (w.casefold() for w in words)
+    if what == ["day"]:
+        rule = "FREQ=DAILY"
+    elif len(what) == 1:
+        rule = f"FREQ=WEEKLY;BYDAY={_weekday(what[0])}"
+    else:
+        if what[0] not in _ORDINALS:
+            raise WhenError(
+                "bad_ordinal", f"Unknown '{words[0]}': use 1st, 2nd, 3rd, 4th, 5th or last."
+            )
+        rule = f"FREQ=MONTHLY;BYDAY={_ORDINALS[what[0]]}{_weekday(what[1])}"
+    return When(rrule=rule, date=None, time=_time(hhmm))
+
+
+def _weekday(word: str) -> str:
+    try:
+        return _WEEKDAYS[word.casefold()]
+    except KeyError:
+        raise WhenError(
+            "bad_weekday", f"Unknown weekday '{word}': use mon, tue, … or monday, tuesday, …"
+        ) from None
+
+
+def _time(word: str) -> dt.time:
+    match = _TIME.fullmatch(word)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise WhenError("bad_time", f"Bad time '{word}': use HH:MM from 00:00 to 23:59.")
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def _date(word: str) -> dt.date:
+    try:
+        if _DATE.fullmatch(word):
+            return dt.date.fromisoformat(word)
+    except ValueError:
+        pass
+    raise WhenError("bad_date", f"Bad date '{word}': use YYYY-MM-DD, e.g. 2025-03-18.")
+
+
+def _check_rrule(body: str) -> str:
+    """Validate an RRULE body and return it in canonical (upper-case) form."""
+    rule = body.upper()
+    params: dict[str, str] = {}
+    for pair in rule.split(";"):
+        name, sep, value = pair.partition("=")
+        if not sep or not _RRULE_VALUE.fullmatch(value):
+            raise _bad_rrule(f"'{pair}' is not NAME=VALUE")
+        if name not in _RRULE_PARAMS:
+            raise _bad_rrule(f"'{name}' is not supported here (the time comes after the rule)")
+        if name in params:
+            raise _bad_rrule(f"{name} is given twice")
+        params[name] = value
+    if params.get("FREQ") not in _FREQS:
+        raise _bad_rrule("FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY")
+    if "COUNT" in params and "UNTIL" in params:
+        raise _bad_rrule("use COUNT or UNTIL, not both")
+    if "UNTIL" in params and not _UNTIL.fullmatch(params["UNTIL"]):
+        raise _bad_rrule("UNTIL must be YYYYMMDD or YYYYMMDDTHHMMSSZ")
+    for name in ("COUNT", "INTERVAL"):
+        if name in params and not (
+            params[name].isdigit() and 1 <= int(params[name]) <= _MAX_INTERVAL
+        ):
+            raise _bad_rrule(f"{name} must be a whole number from 1 to {_MAX_INTERVAL}")
+    unbounded = ";".join(f"{k}={v}" for k, v in params.items() if k not in ("COUNT", "UNTIL"))
+    if _first(unbounded, _NEVER_PROBE) is None:
+        raise _bad_rrule("this rule never happens")
+    if "UNTIL" in params:
+        start = _UNTIL_PROBE
+        if params["UNTIL"].endswith("Z"):
+            start = start.replace(tzinfo=dt.UTC)
+        if _first(rule, start) is None:
+            raise _bad_rrule("this rule ends before it starts")
+    return rule
+
+
+def _first(rule: str, start: dt.datetime) -> dt.datetime | None:
+    try:
+        first: dt.datetime | None = next(iter(rrulestr(rule, dtstart=start)), None)
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError) as exc:
+        raise _bad_rrule(str(exc)) from None
+    return first
+
+
+def _bad_rrule(why: str) -> WhenError:
+    return WhenError("bad_rrule", f"Bad RRULE: {why}.")
+
+
+def _friendly(rule: str) -> str | None:
+    """The `every …` wording of a rule, when it has one."""
+    if rule == "FREQ=DAILY":
+        return "every day"
+    match = re.fullmatch(r"FREQ=WEEKLY;BYDAY=([A-Z]{2})", rule)
+    if match and match[1] in _SHORT:
+        return f"every {_SHORT[match[1]]}"
+    match = re.fullmatch(r"FREQ=MONTHLY;BYDAY=(-1|[1-5])([A-Z]{2})", rule)
+    if match and match[2] in _SHORT:
+        return f"every {_ORDINAL_TEXT[int(match[1])]} {_SHORT[match[2]]}"
+    return None

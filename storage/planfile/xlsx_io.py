@@ -1,0 +1,245 @@
+"""XLSX plan files: one sheet per object, or a single sheet read like the CSV.
+
+Sheets (each with a header row):
+
+- ``working_group``: two columns ``field`` | ``value``, one row per setting
+  (name, country, period, timezone, language) — a record reads better downwards;
+- ``agencies``: ``agency_code``, ``agency_name``, ``agency_sector``;
+- ``commitments``: the ``commitment_*`` columns of the CSV;
+- ``milestones``: ``commitment_number`` and the ``milestone_*`` columns (plus the CSV's
+  informational ``milestone_last_*`` columns, ignored on import);
+- ``meetings``: ``meeting_title``, ``meeting_when``, ``meeting_place``,
+  ``meeting_duration_minutes``.
+
+A workbook with several sheets must use only these names (a misspelt sheet must not be
+skipped silently); a workbook with one sheet, whatever its name, is read like the CSV.
+Dates may be real Excel dates or ``YYYY-MM-DD`` text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import openpyxl
+from openpyxl.styles import Font
+
+from storage.planfile.checks import Collector, PlanFileError, Problem, validate
+from storage.planfile.schema import PlanFile, split_codes
+from storage.planfile.tables import (
+    COLUMNS,
+    INFO_COLUMNS,
+    REQUIRED_COLUMNS,
+    TableLocator,
+    Where,
+    key_text,
+    plan_rows,
+    read_header,
+    read_milestone_table,
+    table_rows,
+)
+
+__all__ = ["dump_xlsx", "parse_xlsx"]
+
+_COMMITMENT = tuple(c for c in COLUMNS if c.startswith("commitment_"))
+_MILESTONE = ("commitment_number", *(c for c in COLUMNS if c.startswith("milestone_")))
+_SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # name: (columns, required)
+    "working_group": (("field", "value"), ("field", "value")),
+    "agencies": (("agency_code", "agency_name", "agency_sector"), ("agency_code", "agency_name")),
+    "commitments": (_COMMITMENT, ("commitment_number", "commitment_title")),
+    "milestones": (_MILESTONE, ("commitment_number", *REQUIRED_COLUMNS[2:])),
+    "meetings": (
+        ("meeting_title", "meeting_when", "meeting_place", "meeting_duration_minutes"),
+        ("meeting_title", "meeting_when"),
+    ),
+}
+_DATE_FORMAT = "yyyy-mm-dd"
+
+Rows = list[tuple[int, dict[str, Any]]]
+
+
+def parse_xlsx(data: bytes) -> PlanFile:
+    """Read an XLSX plan, or raise PlanFileError."""
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl fails on a bad file in many ways (zip, XML, keys)
+        raise PlanFileError([Problem("file", f"not a readable .xlsx workbook ({exc})")]) from None
+    try:
+        sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+    finally:
+        book.close()
+    locator = TableLocator()
+    found = Collector(locator)
+    if len(sheets) == 1:
+        title, rows = next(iter(sheets.items()))
+        where = Where(title)
+        if not rows:
+            raise PlanFileError([Problem(f"sheet {title}", "the sheet is empty")])
+        names = read_header(rows[0], COLUMNS, REQUIRED_COLUMNS, where, found)
+        if names is None:
+            raise PlanFileError(found.problems())
+        table = table_rows(names, _numbered(rows), where, found)
+        return validate(read_milestone_table(table, where, locator, found), found)
+    tables: dict[str, tuple[Where, Rows]] = {}
+    for title, rows in sheets.items():
+        name = title.strip().lower()
+        if name not in _SHEETS:
+            found.add(
+                (len(_SHEETS),), f"sheet {title}", f"unknown sheet (use {', '.join(_SHEETS)})"
+            )
+            continue
+        where = Where(title, list(_SHEETS).index(name))
+        columns, required = _SHEETS[name]
+        names = read_header(rows[0], columns, required, where, found) if rows else []
+        if names is not None:
+            tables[name] = (where, table_rows(names, _numbered(rows), where, found))
+    return validate(_raw(tables, locator, found), found)
+
+
+def _numbered(rows: list[tuple[Any, ...]]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    return enumerate(rows[1:], start=2)
+
+
+def _raw(tables: dict[str, tuple[Where, Rows]], locator: TableLocator, found: Collector) -> Any:
+    raw: dict[str, Any] = {}
+    if "working_group" in tables:
+        where, rows = tables["working_group"]
+        group: dict[str, Any] = {}
+        for row, cells in rows:
+            if "field" not in cells:
+                found.add(*where(row, "field"), "a value without a field name")
+                continue
+            field = key_text(cells["field"]).lower()
+            if field in group:
+                found.add(*where(row, "field"), f"field '{field}' is given twice")
+                continue
+            group[field] = cells.get("value")
+            locator.add(("working_group",), *where(row))
+            locator.add(("working_group", field), *where(row, "value"))
+        raw["working_group"] = group or None
+    for sheet, prefix in (("agencies", "agency_"), ("meetings", "meeting_")):
+        where, rows = tables.get(sheet, (Where(), []))
+        raw[sheet] = [
+            _record(cells, prefix, (sheet, i), row, where, locator)
+            for i, (row, cells) in enumerate(rows)
+        ]
+    where, rows = tables.get("commitments", (Where(), []))
+    commitments = raw["commitments"] = []
+    by_number: dict[str, dict[str, Any]] = {}
+    for i, (row, cells) in enumerate(rows):
+        commitment = _record(cells, "commitment_", ("commitments", i), row, where, locator)
+        if "supporting_agencies" in commitment:
+            commitment["supporting_agencies"] = split_codes(
+                key_text(commitment["supporting_agencies"])
+            )
+        commitment["milestones"] = []
+        commitments.append(commitment)
+        if "number" in commitment:
+            by_number.setdefault(key_text(commitment["number"]), commitment)
+    where, rows = tables.get("milestones", (Where(), []))
+    for row, cells in rows:
+        if "commitment_number" not in cells:
+            found.add(*where(row, "commitment_number"), "required, but missing")
+            continue
+        number = key_text(cells.pop("commitment_number"))
+        if number not in by_number:
+            found.add(
+                *where(row, "commitment_number"), f"no commitment {number} in the commitments sheet"
+            )
+            continue
+        commitment = by_number[number]
+        loc = (
+            "commitments",
+            commitments.index(commitment),
+            "milestones",
+            len(commitment["milestones"]),
+        )
+        for column in INFO_COLUMNS:
+            cells.pop(column, None)
+        commitment["milestones"].append(_record(cells, "milestone_", loc, row, where, locator))
+    return raw
+
+
+def _record(
+    cells: dict[str, Any],
+    prefix: str,
+    loc: tuple[str | int, ...],
+    row: int,
+    where: Where,
+    locator: TableLocator,
+) -> dict[str, Any]:
+    locator.add(loc, *where(row))
+    record = {}
+    for column, value in cells.items():
+        field = column.removeprefix(prefix)
+        locator.add((*loc, field), *where(row, column))
+        record[field] = value
+    return record
+
+
+def dump_xlsx(plan: PlanFile, extra: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
+    """The plan as a workbook with one sheet per object; parse_xlsx(dump_xlsx(p)) == p."""
+    book = openpyxl.Workbook()
+    book.remove(book.worksheets[0])
+    group = plan.working_group
+    wg = (
+        []
+        if group is None
+        else [
+            {"field": k, "value": v}
+            for k, v in group.model_dump(mode="json").items()
+            if v is not None
+        ]
+    )
+    agencies = [
+        {"agency_code": a.code, "agency_name": a.name, "agency_sector": a.sector.value}
+        for a in plan.agencies
+    ]
+    rows = plan_rows(plan, extra)
+    seen: set[str] = set()
+    commitments = []
+    for r in rows:
+        if r["commitment_number"] not in seen:
+            seen.add(r["commitment_number"])
+            commitments.append(r)
+    milestones = [r for r in rows if r.get("milestone_number") is not None]
+    meetings = [
+        {
+            "meeting_title": m.title,
+            "meeting_when": m.when,
+            "meeting_place": m.place,
+            "meeting_duration_minutes": m.duration_minutes,
+        }
+        for m in plan.meetings
+    ]
+    for name, records in (
+        ("working_group", wg),
+        ("agencies", agencies),
+        ("commitments", commitments),
+        ("milestones", milestones),
+        ("meetings", meetings),
+    ):
+        _write_sheet(book.create_sheet(name), _SHEETS[name][0], records)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(ws: Any, columns: tuple[str, ...], records: list[dict[str, Any]]) -> None:
+    ws.append(list(columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for record in records:
+        ws.append([record.get(column) for column in columns])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = _DATE_FORMAT
+            elif isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
+    for column_cells in ws.columns:
+        width = max(len(str(c.value or "")) for c in column_cells)
+        ws.column_dimensions[column_cells[0].column_letter].width = min(max(width, 10), 60) + 2

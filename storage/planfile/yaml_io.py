@@ -1,0 +1,142 @@
+"""The canonical YAML plan file: reading with YAML paths and line numbers, and writing."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from storage.planfile.checks import Collector, Loc, PlanFileError, Problem, SortKey, validate
+from storage.planfile.schema import PlanFile
+
+__all__ = ["dump_yaml", "parse_yaml"]
+
+
+def parse_yaml(text: str) -> PlanFile:
+    """Read a YAML plan (yaml.safe_load semantics), or raise PlanFileError."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        data = None if root is None else loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise PlanFileError([Problem(f"line {line}", f"YAML syntax error: {reason}")]) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise PlanFileError([Problem("file", "the file is empty")])
+    found = Collector(lambda loc: _locate(root, loc))
+    _duplicate_keys(root, "", found)
+    return validate(data, found)
+
+
+class _Loader(yaml.SafeLoader):
+    """yaml.safe_load, except that an impossible date (2022-13-01) stays text to be reported."""
+
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _child(node: Node, part: str | int) -> Node | None:
+    if isinstance(node, MappingNode) and isinstance(part, str):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.value == part:
+                found: Node = value
+                return found
+    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        child: Node = node.value[part]
+        return child
+    return None
+
+
+def _path(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "top level"
+
+
+def _locate(root: Node, loc: Loc) -> tuple[SortKey, str]:
+    """The YAML path of `loc` and the line of its node (or of the nearest enclosing one)."""
+    node: Node | None = root
+    line = root.start_mark.line + 1
+    for part in loc:
+        node = _child(node, part) if node is not None else None
+        if node is not None:
+            line = node.start_mark.line + 1
+    return (line,), f"{_path(loc)} (line {line})"
+
+
+def _duplicate_keys(node: Node, path: str, found: Collector, seen: set[int] | None = None) -> None:
+    """yaml.safe_load keeps the last of two equal keys; a plan file must not lose one silently."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # aliases share nodes
+        return
+    seen.add(id(node))
+    if isinstance(node, MappingNode):
+        keys: set[str] = set()
+        for key, value in node.value:
+            name = key.value if isinstance(key, ScalarNode) else None
+            where = f"{path}.{name}" if path else str(name)
+            if name is not None and name in keys:
+                line = key.start_mark.line + 1
+                found.add((line,), f"{where} (line {line})", f"key '{name}' is given twice")
+            if name is not None:
+                keys.add(name)
+            _duplicate_keys(value, where, found, seen)
+    elif isinstance(node, SequenceNode):
+        for i, item in enumerate(node.value):
+            _duplicate_keys(item, f"{path}[{i}]", found, seen)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def plan_data(plan: PlanFile) -> dict[str, Any]:
+    """The plan as plain data in the key order of PRODUCT.md, without unset optional fields."""
+    data: dict[str, Any] = _plain(plan.model_dump())
+    data.setdefault("agencies", [])
+    data.setdefault("commitments", [])
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None and v != []}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def dump_yaml(plan: PlanFile) -> str:
+    """The canonical YAML text of a plan: parse_yaml(dump_yaml(p)) == p."""
+    text: str = yaml.dump(
+        plan_data(plan),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+    return text
