@@ -16,7 +16,8 @@ from storage.db import create_engine, create_sessionmaker, migrate
 from storage.models import Base
 
 PG_SERVER = os.environ.get("WGBOT_TEST_PG", "postgres@127.0.0.1:5432")
-PG_DATABASE = "wgbot_test"
+# One database per pytest process, so parallel runs on one server never meet.
+PG_DATABASE = f"wgbot_test_{os.getpid()}"
 PG_URL = f"postgresql+asyncpg://{PG_SERVER}/{PG_DATABASE}"
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -41,12 +42,22 @@ async def _prepare_postgres() -> str | None:
     return None
 
 
+async def _drop_postgres() -> None:
+    admin = await asyncpg.connect(f"postgresql://{PG_SERVER}/postgres", timeout=5)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
-def postgres_ready() -> bool:
+def postgres_ready() -> Iterator[bool]:
     problem = asyncio.run(_prepare_postgres())
     if problem is not None and os.environ.get("CI"):
         pytest.fail(f"CI needs PostgreSQL at {PG_SERVER} and it is not reachable: {problem}")
-    return problem is None
+    yield problem is None
+    if problem is None:
+        asyncio.run(_drop_postgres())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
