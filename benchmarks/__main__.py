@@ -78,15 +78,9 @@ async def wgbot_rate(n: int) -> tuple[float, int]:
         engine = create_engine(url)
         await migrate(engine)
         async with transaction(create_sessionmaker(engine)) as session:
+            plan = load_plan(example_plan_path())
             await import_plan(
-                session=session,
-                plan=load_plan(example_plan_path()),
-                chat_id=GROUP,
-                now=dt.datetime.now(dt.UTC),
-                name=None,
-                default_name="bench",
-                default_timezone="UTC",
-                default_language="en",
+                session=session, plan=plan, chat_id=GROUP, now=dt.datetime.now(dt.UTC)
             )
         await engine.dispose()
         async with FakeTelegram() as fake:

@@ -48,12 +48,16 @@ async def import_plan(
     plan: PlanFile,
     chat_id: int,
     now: dt.datetime,
-    name: str | None,
-    default_name: str,
-    default_timezone: str,
-    default_language: str,
+    name: str | None = None,
+    default_name: str = "Working group",
+    default_timezone: str = "UTC",
+    default_language: str = "en",
 ) -> ImportSummary:
-    """Create or update the working group linked to `chat_id` from `plan` (no commit)."""
+    """Create or update the working group linked to `chat_id` from `plan` (no commit).
+
+    `name` (the CLI's --name) wins over the file's; the defaults apply to a new group
+    whose file does not say (a CSV never does).
+    """
     spec = plan.working_group
     group = await group_for_chat(session=session, chat_id=chat_id)
     created = group is None

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import create_engine, create_sessionmaker, migrate
+from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.models import Base
+from storage.plan_import import ImportSummary, import_plan
+from storage.planfile import PlanFile
 
 PG_SERVER = os.environ.get("WGBOT_TEST_PG", "postgres@127.0.0.1:5432")
 # One database per pytest process, so parallel runs on one server never meet.
@@ -86,3 +90,11 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return create_sessionmaker(engine)
+
+
+async def import_into(
+    engine: AsyncEngine, plan: PlanFile, *, chat_id: int, now: dt.datetime, **options: Any
+) -> ImportSummary:
+    """What `wgbot import` does, in one committed transaction."""
+    async with transaction(create_sessionmaker(engine)) as session:
+        return await import_plan(session=session, plan=plan, chat_id=chat_id, now=now, **options)

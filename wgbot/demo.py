@@ -103,16 +103,7 @@ async def _link(engine: AsyncEngine, settings: Settings) -> None:
         spec = plan.working_group.model_copy(update={"language": settings.language})
         plan = plan.model_copy(update={"working_group": spec})
     async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=DEMO_NOW,
-            name=None,
-            default_name="Demo working group",
-            default_timezone=settings.timezone,
-            default_language=settings.language,
-        )
+        await import_plan(session=session, plan=plan, chat_id=GROUP, now=DEMO_NOW)
 
 
 async def _play(run: BotRun, script: list[tuple[int, int, str]]) -> None:

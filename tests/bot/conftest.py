@@ -10,10 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fakebot import FakeTelegram
 from scheduler.clock import FixedClock
-from storage.db import create_sessionmaker, transaction
-from storage.plan_import import import_plan
 from storage.planfile import load_plan
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, import_into
 from wgbot.harness import BotRun, settings_for
 
 GROUP = -1001500
@@ -44,17 +42,7 @@ async def link_example(engine: AsyncEngine, *, language: str = "en") -> None:
     plan = plan.model_copy(
         update={"working_group": plan.working_group.model_copy(update={"language": language})}
     )
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=NOW,
-            name=None,
-            default_name="plan",
-            default_timezone="UTC",
-            default_language="en",
-        )
+    await import_into(engine, plan, chat_id=GROUP, now=NOW)
 
 
 @pytest.fixture

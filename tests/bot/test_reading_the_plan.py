@@ -8,11 +8,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fakebot import FakeTelegram
-from storage.db import create_sessionmaker, transaction
-from storage.plan_import import import_plan
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile, load_plan
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
-from tests.conftest import ROOT
+from tests.conftest import ROOT, import_into
 from wgbot.harness import BotRun
 
 
@@ -118,17 +116,7 @@ async def test_plan_text_cannot_inject_formatting(run: BotRun, engine: AsyncEngi
             )
         ],
     )
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=NOW,
-            name="Hostile <b>group</b>",
-            default_name="x",
-            default_timezone="UTC",
-            default_language="en",
-        )
+    await import_into(engine, plan, chat_id=GROUP, now=NOW, name="Hostile <b>group</b>")
     # The fake parses HTML strictly, as Telegram does: unescaped text would be refused.
     listing = await run.unique_reply(GROUP, BAT, "/plan")
     assert listing.text is not None and hostile in listing.text
@@ -138,17 +126,7 @@ async def test_plan_text_cannot_inject_formatting(run: BotRun, engine: AsyncEngi
 
 
 async def _import(engine: AsyncEngine, plan: PlanFile) -> None:
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=NOW,
-            name="Long plan",
-            default_name="x",
-            default_timezone="UTC",
-            default_language="en",
-        )
+    await import_into(engine, plan, chat_id=GROUP, now=NOW, name="Long plan")
 
 
 async def test_a_long_plan_is_split_under_telegrams_limit(run: BotRun, engine: AsyncEngine) -> None:

@@ -63,21 +63,9 @@ def small_plan(
     )
 
 
-async def load(
-    sessionmaker: async_sessionmaker[AsyncSession], plan: PlanFile, **kwargs: object
-) -> ImportSummary:
+async def load(sessionmaker: async_sessionmaker[AsyncSession], plan: PlanFile) -> ImportSummary:
     async with transaction(sessionmaker) as session:
-        return await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=CHAT,
-            now=NOW,
-            name=None,
-            default_name="plan",
-            default_timezone="UTC",
-            default_language="en",
-            **kwargs,
-        )
+        return await import_plan(session=session, plan=plan, chat_id=CHAT, now=NOW)
 
 
 async def record_update(
