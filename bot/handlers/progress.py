@@ -1,0 +1,228 @@
+"""/update and /history: recording progress on a milestone and reading it back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import WGContext
+from bot.edge import GroupScope, in_linked_group, reply
+from bot.progress_render import render_history, render_unknown_status
+from bot.render import esc
+from bot.status_words import (
+    Ambiguous,
+    Unknown,
+    UsageError,
+    clean_note,
+    evidence_url,
+    parse_update,
+)
+from bot.update_flow import (
+    FLOWS_KEY,
+    PREFIX,
+    Flow,
+    Flows,
+    Screen,
+    confirm_update,
+    finish,
+    on_press,
+    parse_press,
+    screen,
+)
+from storage.progress import find_milestone, history
+
+HISTORY_LIMIT = 100
+
+
+def _flows(context: WGContext) -> Flows:
+    flows = context.bot_data[FLOWS_KEY]
+    assert isinstance(flows, Flows)
+    return flows
+
+
+def _arguments(message: Message) -> str:
+    """The text after `/update` or `/update@bot`, spacing and line breaks kept."""
+    text = message.text or ""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) == 2 else ""
+
+
+async def _show_menu(update: Update, scope: GroupScope, flows: Flows, flow: Flow) -> None:
+    """Send the flow's first screen and remember which message carries its buttons."""
+    shown = await screen(scope, flow)
+    message = update.effective_message
+    assert message is not None
+    sent = await message.reply_html(shown.text, reply_markup=shown.keyboard, do_quote=False)
+    if shown.keyboard is None:
+        flows.end(flow)
+    flow.message_id = sent.message_id
+
+
+def _harmless(exc: BadRequest, *reasons: str) -> bool:
+    """Telegram's answer is one we expect and can ignore (matched on its message)."""
+    return any(reason in exc.message.lower() for reason in reasons)
+
+
+async def _edit(message: Message | None, shown: Screen) -> None:
+    """Show `shown` on the flow's message; a double press that changes nothing is fine."""
+    if message is None:
+        return
+    try:
+        await message.edit_text(shown.text, reply_markup=shown.keyboard)
+    except BadRequest as exc:
+        if not _harmless(exc, "message is not modified"):
+            raise
+
+
+@in_linked_group
+async def update_command(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """Record progress on a milestone, or start the guided flow when sent alone."""
+    message = update.effective_message
+    assert message is not None
+    flows = _flows(context)
+    arguments = _arguments(message)
+    if not arguments.strip():
+        flow = flows.start(
+            chat_id=scope.chat_id,
+            user_id=scope.user.id,
+            user_name=scope.user.full_name,
+            now=scope.now,
+        )
+        await _show_menu(update, scope, flows, flow)
+        return
+    parsed = parse_update(arguments)
+    if isinstance(parsed, UsageError):
+        await reply(update, scope.t("cmd.update.usage_help"))
+        return
+    milestone = await find_milestone(
+        session=scope.session, group=scope.group, number=parsed.milestone
+    )
+    if milestone is None:
+        await reply(update, scope.t("update.not_found", number=esc(parsed.milestone)))
+        return
+    if milestone.archived:
+        await reply(update, scope.t("update.archived", number=esc(milestone.number)))
+        return
+    if isinstance(parsed.status, Unknown):
+        await reply(update, render_unknown_status(scope.t, parsed.status.word))
+        return
+    if isinstance(parsed.status, Ambiguous):
+        flow = flows.start(
+            chat_id=scope.chat_id,
+            user_id=scope.user.id,
+            user_name=scope.user.full_name,
+            now=scope.now,
+        )
+        flow.ask_status(
+            milestone, word=parsed.status.word, note=parsed.note, evidence_url=parsed.evidence_url
+        )
+        await _show_menu(update, scope, flows, flow)
+        return
+    text = await confirm_update(scope, milestone, parsed.status, parsed.note, parsed.evidence_url)
+    await reply(update, text)
+
+
+@in_linked_group
+async def update_button(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """A button of the guided flow: expired, someone else's, or the next step."""
+    query = update.callback_query
+    assert query is not None
+    flows = _flows(context)
+    press = parse_press(query.data)
+    flow = flows.get(press.token, scope.now) if press else None
+    menu = query.message if isinstance(query.message, Message) else None
+    if (
+        press is None
+        or flow is None
+        or flow.chat_id != scope.chat_id
+        or menu is None
+        or flow.message_id != menu.message_id
+    ):
+        await query.answer(scope.t("update.flow.expired"))
+        return
+    if flow.user_id != scope.user.id:
+        await query.answer(scope.t("update.flow.not_yours", name=flow.user_name))
+        return
+    shown = await on_press(scope, flows, flow, press)
+    await _edit(menu, shown)
+    await query.answer()
+
+
+@in_linked_group
+async def update_note(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """The note of a guided update, typed as a reply to the flow's message."""
+    message = update.effective_message
+    assert message is not None
+    flows = _flows(context)
+    flow = flows.awaiting_note(scope.chat_id, scope.user.id)
+    if flow is None:
+        return
+    flow.note = clean_note(message.text)
+    flow.evidence_url = evidence_url(flow.note)
+    shown = await finish(scope, flows, flow)
+    if flow.message_id is not None:
+        try:
+            await context.bot.edit_message_reply_markup(scope.chat_id, flow.message_id)
+        except BadRequest as exc:
+            # Deleted or already without buttons: nothing left to tidy up.
+            if not _harmless(exc, "message is not modified", "message to edit not found"):
+                raise
+    await reply(update, shown.text)
+
+
+@in_linked_group
+async def history_command(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """The updates of one milestone, newest first."""
+    args = context.args or []
+    if len(args) != 1:
+        await reply(update, scope.t("cmd.history.usage_help"))
+        return
+    number = args[0].strip().rstrip(".")
+    view = await history(
+        session=scope.session, group=scope.group, number=number, limit=HISTORY_LIMIT
+    )
+    if view is None:
+        await reply(update, scope.t("update.not_found", number=esc(number)))
+        return
+    await reply(update, render_history(scope.t, view, scope.tz))
+
+
+class _AwaitingNote(filters.MessageFilter):
+    """A text from someone whose guided update waits for its note (here, or as a reply)."""
+
+    def __init__(self, flows: Flows) -> None:
+        super().__init__(name="awaiting_update_note")
+        self.flows = flows
+
+    def filter(self, message: Message) -> bool:
+        if message.from_user is None:
+            return False
+        flow = self.flows.awaiting_note(message.chat_id, message.from_user.id)
+        if flow is None:
+            return False
+        target = message.reply_to_message
+        return target is None or target.message_id == flow.message_id
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    flows = Flows()
+    app.bot_data[FLOWS_KEY] = flows
+    # New messages only: editing a sent /update must not record a second report.
+    app.add_handler(CommandHandler("update", update_command, filters.UpdateType.MESSAGE))
+    app.add_handler(CommandHandler("history", history_command))
+    app.add_handler(CallbackQueryHandler(update_button, pattern=f"^{PREFIX}:"))
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _AwaitingNote(flows),
+            update_note,
+        )
+    )

@@ -1,0 +1,193 @@
+"""What a member types after `/update`: milestone, status word(s), note, evidence link.
+
+Pure: text in, a parse result out; never raises on any input. Status words are
+case-insensitive and come in both shipped languages with common aliases. A word that
+only says "work is going on" ("in progress", "хийгдэж байна") is deliberately not
+mapped: it could be limited or substantial, so the bot asks instead of guessing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from storage.enums import Status
+
+# Aliases as typed, normalised by `_normalise` (lower case, "_" and "-" read as spaces).
+ALIASES: dict[str, Status] = {
+    # English
+    "not started": Status.NOT_STARTED,
+    "notstarted": Status.NOT_STARTED,
+    "not yet started": Status.NOT_STARTED,
+    "todo": Status.NOT_STARTED,
+    "to do": Status.NOT_STARTED,
+    "limited": Status.LIMITED,
+    "started": Status.LIMITED,
+    "begun": Status.LIMITED,
+    "initiated": Status.LIMITED,
+    "substantial": Status.SUBSTANTIAL,
+    "substantially": Status.SUBSTANTIAL,
+    "mostly": Status.SUBSTANTIAL,
+    "mostly done": Status.SUBSTANTIAL,
+    "almost done": Status.SUBSTANTIAL,
+    "nearly done": Status.SUBSTANTIAL,
+    "advanced": Status.SUBSTANTIAL,
+    "complete": Status.COMPLETE,
+    "completed": Status.COMPLETE,
+    "done": Status.COMPLETE,
+    "finished": Status.COMPLETE,
+    "withdrawn": Status.WITHDRAWN,
+    "withdraw": Status.WITHDRAWN,
+    "dropped": Status.WITHDRAWN,
+    "cancelled": Status.WITHDRAWN,
+    "canceled": Status.WITHDRAWN,
+    "abandoned": Status.WITHDRAWN,
+    # Mongolian
+    "эхлээгүй": Status.NOT_STARTED,
+    "эхлээгүй байна": Status.NOT_STARTED,
+    "хийгдээгүй": Status.NOT_STARTED,
+    "хязгаарлагдмал": Status.LIMITED,
+    "эхэлсэн": Status.LIMITED,
+    "эхлүүлсэн": Status.LIMITED,
+    "их хэмжээнд": Status.SUBSTANTIAL,
+    "их хэмжээгээр": Status.SUBSTANTIAL,
+    "ихэнх нь": Status.SUBSTANTIAL,
+    "ихэнхдээ": Status.SUBSTANTIAL,
+    "бүрэн": Status.COMPLETE,
+    "бүрэн хэрэгжсэн": Status.COMPLETE,
+    "хэрэгжсэн": Status.COMPLETE,
+    "дууссан": Status.COMPLETE,
+    "дуусгасан": Status.COMPLETE,
+    "хийгдсэн": Status.COMPLETE,
+    "биелсэн": Status.COMPLETE,
+    "цуцлагдсан": Status.WITHDRAWN,
+    "цуцалсан": Status.WITHDRAWN,
+    "хассан": Status.WITHDRAWN,
+    "хасагдсан": Status.WITHDRAWN,
+}
+
+# "Work is going on": limited or substantial? Only the reporter knows.
+AMBIGUOUS: frozenset[str] = frozenset(
+    {
+        "in progress",
+        "inprogress",
+        "progress",
+        "ongoing",
+        "on going",
+        "underway",
+        "under way",
+        "wip",
+        "working on it",
+        "хийгдэж байна",
+        "хийгдэж буй",
+        "хэрэгжиж байна",
+        "хэрэгжиж буй",
+        "явагдаж байна",
+        "үргэлжилж байна",
+    }
+)
+
+_MAX_WORDS = max(len(phrase.split()) for phrase in (*ALIASES, *AMBIGUOUS))
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?)]}»”’"
+_SEPARATORS = ":-–—,;. \t\n"
+_EDGE_PUNCTUATION = "\"'“”‘’«».,;:!?()[]"
+# The milestone is a plan number such as 3.2 (letters allowed: 1a.2), never a bare word.
+_MILESTONE = re.compile(r"^[\w.\-/]{1,20}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Ambiguous:
+    """A status word that names no single point of the scale."""
+
+    word: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Unknown:
+    """Not a status word in any shipped language."""
+
+    word: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ParsedUpdate:
+    """`/update <milestone> <status> [note]`, understood."""
+
+    milestone: str
+    status: Status | Ambiguous | Unknown
+    note: str | None
+    evidence_url: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class UsageError:
+    """Too little to work with: answer with the usage line."""
+
+    reason: str
+
+
+def _normalise(phrase: str) -> str:
+    words = phrase.casefold().replace("_", " ").replace("-", " ").split()
+    return " ".join(w.strip(_EDGE_PUNCTUATION) for w in words if w.strip(_EDGE_PUNCTUATION))
+
+
+def lookup(phrase: str) -> Status | Ambiguous | None:
+    """One status phrase on its own (`Done`, `not_started`, `их хэмжээнд`)."""
+    key = _normalise(phrase)
+    if key in AMBIGUOUS:
+        return Ambiguous(phrase.strip().strip(_EDGE_PUNCTUATION))
+    for status in Status:
+        if key == _normalise(status.value):
+            return status
+    return ALIASES.get(key)
+
+
+def evidence_url(note: str | None) -> str | None:
+    """The first http(s) link in a note, without the punctuation that ends a sentence."""
+    if not note:
+        return None
+    match = _URL.search(note)
+    if match is None:
+        return None
+    url = match.group(0).rstrip(_URL_TRAILING)
+    return url if len(url) > len("https://") else None
+
+
+def clean_note(text: str | None) -> str | None:
+    """A note as stored: trimmed, None when empty."""
+    if text is None:
+        return None
+    note = text.strip()
+    return note or None
+
+
+def _split_words(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every whitespace-separated word."""
+    return [m.span() for m in re.finditer(r"\S+", text)]
+
+
+def parse_update(arguments: str) -> ParsedUpdate | UsageError:
+    """Everything after `/update`: the longest status phrase wins, the rest is the note."""
+    spans = _split_words(arguments)
+    if not spans:
+        return UsageError("empty")
+    first = arguments[spans[0][0] : spans[0][1]].rstrip(".:,")
+    if not first or not _MILESTONE.match(first) or not any(ch.isdigit() for ch in first):
+        return UsageError("milestone")
+    rest = spans[1:]
+    if not rest:
+        return UsageError("status")
+    status: Status | Ambiguous | Unknown | None = None
+    note_start = rest[0][1]
+    for count in range(min(_MAX_WORDS, len(rest)), 0, -1):
+        phrase = arguments[rest[0][0] : rest[count - 1][1]]
+        found = lookup(phrase)
+        if found is not None:
+            status, note_start = found, rest[count - 1][1]
+            break
+    if status is None:
+        typed = arguments[rest[0][0] : rest[0][1]]
+        status = Unknown(typed.strip(_EDGE_PUNCTUATION) or typed)
+    note = clean_note(arguments[note_start:].lstrip(_SEPARATORS))
+    return ParsedUpdate(milestone=first, status=status, note=note, evidence_url=evidence_url(note))

@@ -1,0 +1,185 @@
+"""Progress updates: recording one (append-only) and reading a milestone's history.
+
+Keyword-only functions taking the caller's session; none of them commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.enums import Status
+from storage.models import Agency, Commitment, Member, Milestone, ProgressUpdate, WorkingGroup
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    reporter: str
+    agency_code: str | None
+    status: Status
+    note: str | None
+    evidence_url: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class MilestoneHistory:
+    number: str
+    title: str
+    status: Status
+    archived: bool
+    total: int  # every update ever recorded; `entries` holds the newest `limit`
+    entries: tuple[HistoryEntry, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """One button of the guided flow: a commitment or a milestone."""
+
+    id: int
+    number: str
+    title: str
+    status: Status | None = None
+
+
+def reporter_name(member: Member) -> str:
+    """How a report is signed: the Telegram name, else @username, else the user id."""
+    if member.full_name.strip():
+        return member.full_name.strip()
+    if member.username:
+        return f"@{member.username}"
+    return f"user {member.telegram_user_id}"
+
+
+async def find_milestone(
+    *, session: AsyncSession, group: WorkingGroup, number: str
+) -> Milestone | None:
+    """A milestone of the group by its plan number, archived ones included."""
+    return await session.scalar(
+        select(Milestone)
+        .where(Milestone.working_group_id == group.id, Milestone.number == number)
+        .options(selectinload(Milestone.commitment))
+    )
+
+
+async def milestone_by_id(
+    *, session: AsyncSession, group: WorkingGroup, milestone_id: int
+) -> Milestone | None:
+    """A milestone by database id, only if it belongs to the group (buttons carry ids)."""
+    return await session.scalar(
+        select(Milestone)
+        .where(Milestone.working_group_id == group.id, Milestone.id == milestone_id)
+        .options(selectinload(Milestone.commitment))
+    )
+
+
+async def record_update(
+    *,
+    session: AsyncSession,
+    milestone: Milestone,
+    member: Member,
+    status: Status,
+    note: str | None,
+    evidence_url: str | None,
+    now: dt.datetime,
+) -> ProgressUpdate:
+    """Append one update and make its status the milestone's current one."""
+    update = ProgressUpdate(
+        milestone_id=milestone.id,
+        member_id=member.id,
+        reporter_name=reporter_name(member)[:300],
+        agency_id=member.agency_id,
+        created_at=now,
+        status=status,
+        note=note,
+        evidence_url=evidence_url,
+    )
+    session.add(update)
+    milestone.status = status
+    await session.flush()
+    return update
+
+
+async def history(
+    *, session: AsyncSession, group: WorkingGroup, number: str, limit: int
+) -> MilestoneHistory | None:
+    """The newest `limit` updates of one milestone, newest first; None if no such milestone."""
+    milestone = await find_milestone(session=session, group=group, number=number)
+    if milestone is None:
+        return None
+    total = await session.scalar(
+        select(func.count()).where(ProgressUpdate.milestone_id == milestone.id)
+    )
+    rows = await session.execute(
+        select(ProgressUpdate, Agency.code)
+        .outerjoin(Agency, Agency.id == ProgressUpdate.agency_id)
+        .where(ProgressUpdate.milestone_id == milestone.id)
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        .limit(limit)
+    )
+    entries = tuple(
+        HistoryEntry(
+            at=u.created_at,
+            reporter=u.reporter_name,
+            agency_code=code,
+            status=u.status,
+            note=u.note,
+            evidence_url=u.evidence_url,
+        )
+        for u, code in rows
+    )
+    return MilestoneHistory(
+        number=milestone.number,
+        title=milestone.title,
+        status=milestone.status,
+        archived=milestone.archived,
+        total=total or 0,
+        entries=entries,
+    )
+
+
+async def commitments_with_milestones(
+    *, session: AsyncSession, group: WorkingGroup
+) -> list[Choice]:
+    """Current commitments that have at least one current milestone, in plan order."""
+    has_milestone = (
+        select(Milestone.id)
+        .where(Milestone.commitment_id == Commitment.id, Milestone.archived.is_(False))
+        .exists()
+    )
+    rows = await session.scalars(
+        select(Commitment)
+        .where(
+            Commitment.working_group_id == group.id,
+            Commitment.archived.is_(False),
+            has_milestone,
+        )
+        .order_by(Commitment.position, Commitment.id)
+    )
+    return [Choice(id=c.id, number=c.number, title=c.title) for c in rows]
+
+
+async def current_milestones(
+    *, session: AsyncSession, group: WorkingGroup, commitment_id: int
+) -> tuple[Choice, list[Choice]] | None:
+    """A current commitment and its current milestones; None when it is gone."""
+    commitment = await session.scalar(
+        select(Commitment).where(
+            Commitment.working_group_id == group.id,
+            Commitment.id == commitment_id,
+            Commitment.archived.is_(False),
+        )
+    )
+    if commitment is None:
+        return None
+    rows = await session.scalars(
+        select(Milestone)
+        .where(Milestone.commitment_id == commitment.id, Milestone.archived.is_(False))
+        .order_by(Milestone.position, Milestone.id)
+    )
+    milestones = [Choice(id=m.id, number=m.number, title=m.title, status=m.status) for m in rows]
+    return Choice(id=commitment.id, number=commitment.number, title=commitment.title), milestones
