@@ -62,7 +62,7 @@ def render_plan(t: Translator, plan: PlanView) -> str:
     return "\n\n".join(blocks)
 
 
-def _milestone_block(t: Translator, m: MilestoneView, today: dt.date) -> str:
+def _milestone_block(t: Translator, m: MilestoneView, today: dt.date, tz: dt.tzinfo) -> str:
     overdue = m.status.is_open and m.due < today
     lines = [
         t(
@@ -84,13 +84,17 @@ def _milestone_block(t: Translator, m: MilestoneView, today: dt.date) -> str:
     else:
         u = m.last_update
         lines.append(
-            t("commitment.last_update", date=u.at.date().isoformat(), reporter=esc(u.reporter))
+            t(
+                "commitment.last_update",
+                date=u.at.astimezone(tz).date().isoformat(),
+                reporter=esc(u.reporter),
+            )
             + (f": <i>{esc(u.note)}</i>" if u.note else "")
         )
     return "\n".join(lines)
 
 
-def render_commitment(t: Translator, c: CommitmentView, today: dt.date) -> str:
+def render_commitment(t: Translator, c: CommitmentView, today: dt.date, tz: dt.tzinfo) -> str:
     """/commitment <n>: the commitment and each milestone with its latest update."""
     head = [t("commitment.header", number=esc(c.number), title=esc(c.title))]
     if c.lead:
@@ -105,7 +109,7 @@ def render_commitment(t: Translator, c: CommitmentView, today: dt.date) -> str:
     blocks = ["\n".join(head)]
     if not c.milestones:
         blocks.append(t("commitment.no_milestones"))
-    blocks += [_milestone_block(t, m, today) for m in c.milestones]
+    blocks += [_milestone_block(t, m, today, tz) for m in c.milestones]
     return "\n\n".join(blocks)
 
 

@@ -30,7 +30,7 @@ async def commitment(update: Update, context: WGContext, scope: GroupScope) -> N
     if view is None:
         await reply(update, scope.t("commitment.not_found", number=esc(number)))
         return
-    await reply(update, render_commitment(scope.t, view, scope.today))
+    await reply(update, render_commitment(scope.t, view, scope.today, scope.tz))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fakebot import FakeTelegram
+from scheduler.clock import FixedClock
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile, load_plan
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
 from tests.conftest import ROOT, import_into
@@ -200,3 +202,15 @@ async def test_the_command_menu_is_registered_in_both_languages(
     mn = by_language["mn"]
     assert isinstance(mn, list)
     assert {"command": "plan", "description": "бүх амлалт, тэдгээрийн явц"} in mn
+
+
+async def test_the_last_update_date_is_the_groups_local_date(
+    run: BotRun, engine: AsyncEngine, clock: FixedClock
+) -> None:
+    await link_example(engine)
+    # 20:30 UTC on 1 September is already 2 September in Ulaanbaatar (UTC+8).
+    clock.set(dt.datetime(2022, 9, 1, 20, 30, tzinfo=dt.UTC))
+    await run.unique_reply(GROUP, BAT, "/update 3.1 substantial Portal live")
+    detail = await run.unique_reply(GROUP, BAT, "/commitment 3")
+    assert detail.text is not None
+    assert "last update 2022-09-02, Bat: Portal live" in detail.text
