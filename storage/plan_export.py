@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import re
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.ics import CalendarInput, render_ics
+from storage.meetings import active_meetings
+from storage.models import WorkingGroup
 from storage.planfile import (
     AgencySpec,
     CommitmentSpec,
@@ -14,7 +21,7 @@ from storage.planfile import (
     dump_xlsx,
     dump_yaml,
 )
-from storage.queries import PlanView
+from storage.queries import PlanView, plan_view
 
 
 class ExportFormat(enum.StrEnum):
@@ -22,6 +29,7 @@ class ExportFormat(enum.StrEnum):
     XLSX = "xlsx"
     MD = "md"
     YAML = "yaml"
+    ICS = "ics"
 
 
 def plan_file_from_view(view: PlanView) -> PlanFile:
@@ -135,8 +143,14 @@ def render_markdown(view: PlanView) -> str:
     return "\n".join(lines)
 
 
-def export_plan(view: PlanView, fmt: ExportFormat) -> bytes:
-    """The file's bytes for `fmt`."""
+def export_plan(
+    view: PlanView, fmt: ExportFormat, *, calendar: CalendarInput | None = None
+) -> bytes:
+    """The file's bytes for `fmt`; ICS also needs the meetings (`calendar`)."""
+    if fmt is ExportFormat.ICS:
+        if calendar is None:
+            raise ValueError("an ICS export needs calendar= (the meetings and now)")
+        return render_ics(view, calendar)
     if fmt is ExportFormat.MD:
         return render_markdown(view).encode()
     plan = plan_file_from_view(view)
@@ -146,3 +160,21 @@ def export_plan(view: PlanView, fmt: ExportFormat) -> bytes:
     if fmt is ExportFormat.CSV:
         return dump_csv(plan, extra).encode()
     return dump_xlsx(plan, extra)
+
+
+async def export_group(
+    *, session: AsyncSession, group: WorkingGroup, fmt: ExportFormat, now: dt.datetime
+) -> bytes:
+    """What `/export` and `wgbot export` send: the group's plan (and meetings) as `fmt`."""
+    view = await plan_view(session=session, group=group)
+    calendar = None
+    if fmt is ExportFormat.ICS:
+        meetings = await active_meetings(session=session, group=group)
+        calendar = CalendarInput(group_id=group.id, meetings=meetings, now=now)
+    return export_plan(view, fmt, calendar=calendar)
+
+
+def export_filename(group_name: str, today: dt.date, fmt: ExportFormat) -> str:
+    """`mongolia-ogp-working-group-2022-09-01.csv`: the group's name, today, the format."""
+    slug = re.sub(r"[\W_]+", "-", group_name.casefold()).strip("-")[:60].strip("-")
+    return f"{slug or 'plan'}-{today.isoformat()}.{fmt.value}"

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fakebot import FakeTelegram
@@ -135,6 +136,14 @@ def test_import_export_and_grant(tmp_path: Path, sqlite_env: dict[str, str]) -> 
     assert (
         (tmp_path / "p.md").read_text(encoding="utf-8").startswith("# Mongolia OGP Working Group")
     )
+
+    ics = wgbot("export", "--chat", "-100777", "--format", "ics", env=sqlite_env)
+    assert ics.returncode == 0, ics.stderr
+    calendar = Calendar.from_ical(ics.stdout)
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Ulaanbaatar"]
+    uids = {str(event["UID"]) for event in calendar.walk("VEVENT")}
+    assert {"meeting-1@wgbot", "meeting-2@wgbot"} <= uids
+    assert any(uid.startswith("milestone-") and uid.endswith("-3.2@wgbot") for uid in uids)
 
     granted = wgbot("grant", "--chat", "-100777", "--user", "5001", env=sqlite_env)
     assert (granted.returncode, granted.stdout) == (

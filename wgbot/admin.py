@@ -9,10 +9,9 @@ from pathlib import Path
 from scheduler.clock import SystemClock
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.groups import grant_coordinator, group_for_chat
-from storage.plan_export import ExportFormat, export_plan
+from storage.plan_export import ExportFormat, export_group
 from storage.plan_import import import_plan
 from storage.planfile import PlanFile, PlanFileError, load_plan
-from storage.queries import plan_view
 from wgbot.logs import configure_logging
 from wgbot.settings import Settings
 
@@ -123,10 +122,11 @@ async def export(settings: Settings, chat_id: int, fmt: str, output: Path | None
             if group is None:
                 _err(f"no working group is linked to chat {chat_id}")
                 return PROBLEMS
-            view = await plan_view(session=session, group=group)
+            data = await export_group(
+                session=session, group=group, fmt=ExportFormat(fmt), now=SystemClock().now()
+            )
     finally:
         await engine.dispose()
-    data = export_plan(view, ExportFormat(fmt))
     if output is not None:
         await asyncio.to_thread(output.write_bytes, data)
         print(f"wrote {output} ({len(data)} bytes)")

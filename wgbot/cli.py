@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     grant.add_argument("--user", type=int, required=True)
     export = sub.add_parser("export", help="the plan with statuses and latest updates")
     export.add_argument("--chat", type=int, required=True)
-    export.add_argument("--format", required=True, choices=["csv", "xlsx", "md", "yaml"])
+    export.add_argument("--format", required=True, choices=["csv", "xlsx", "ics", "md", "yaml"])
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("demo", help="run the bot offline against a stand-in for Telegram")

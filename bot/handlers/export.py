@@ -1,0 +1,45 @@
+"""/export <csv|xlsx|ics|md>: the plan with statuses and latest updates, as a file."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.ext import Application, CommandHandler
+
+from bot.context import WGContext
+from bot.edge import GroupScope, Handler, in_linked_group, reply
+from bot.render import esc
+from storage.plan_export import ExportFormat, export_filename, export_group
+
+# What the chat offers (the command line also has yaml).
+CHAT_FORMATS = {
+    f.value: f for f in (ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.ICS, ExportFormat.MD)
+}
+
+
+async def _export(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """The plan (or, as ics, its calendar) as a document in the chat."""
+    args = context.args or []
+    fmt = CHAT_FORMATS.get(args[0].casefold().removeprefix(".")) if len(args) == 1 else None
+    message = update.effective_message
+    if fmt is None or message is None:
+        await reply(update, scope.t("cmd.export.usage_help"))
+        return
+    data = await export_group(session=scope.session, group=scope.group, fmt=fmt, now=scope.now)
+    filename = export_filename(scope.group.name, scope.today, fmt)
+    name = esc(scope.group.name)
+    if fmt is ExportFormat.ICS:
+        caption = scope.t("export.caption_ics", name=name)
+    else:
+        caption = scope.t("export.caption", name=name, format=fmt.value.upper())
+    await message.reply_document(
+        document=InputFile(data, filename=filename),
+        caption=caption,
+        do_quote=False,
+    )
+
+
+export: Handler = in_linked_group(coordinator_only=True)(_export)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("export", export))

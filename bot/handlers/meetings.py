@@ -1,0 +1,254 @@
+"""/meetings and /meeting add|cancel|skip: the working group's meeting schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from babel.dates import format_datetime, get_day_names
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.context import WGContext
+from bot.edge import GroupScope, Handler, in_linked_group, reply
+from bot.i18n import Translator
+from bot.render import esc
+from scheduler.when import WhenError, parse_when
+from storage.meetings import (
+    TITLE_MAX,
+    MeetingView,
+    Outcome,
+    add_meeting,
+    cancel_meeting,
+    example_day,
+    skip_occurrence,
+    upcoming_meetings,
+)
+
+# The `<when>` ends at its HH:MM (a loose match, so that 25:00 gets "bad time").
+_TIME_WORD = re.compile(r"[0-9]+:[0-9]+")
+_MEETING_ID = re.compile(r"#?([0-9]{1,12})")
+_WEEKDAY_INDEX = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+
+
+@in_linked_group
+async def meetings(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """The next occurrences of every meeting, with ids."""
+    upcoming = await upcoming_meetings(session=scope.session, group=scope.group, now=scope.now)
+    if not upcoming:
+        await reply(update, scope.t("meetings.empty"))
+        return
+    header = scope.t("meetings.header", tz=esc(scope.group.timezone))
+    blocks = [_block(scope, u.meeting, u.starts) for u in upcoming]
+    await reply(update, "\n\n".join([header, *blocks]))
+
+
+async def _meeting(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """Add, cancel or skip a meeting (coordinators)."""
+    args = context.args or []
+    sub = args[0].casefold() if args else ""
+    if sub == "add":
+        await _add(update, scope, args[1:])
+    elif sub == "cancel":
+        await _cancel(update, scope, args[1:])
+    elif sub == "skip":
+        await _skip(update, scope, args[1:])
+    else:
+        await reply(update, _usage(scope))
+
+
+async def _add(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
+    t = scope.t
+    cut = next((i for i, word in enumerate(args) if _TIME_WORD.fullmatch(word)), None)
+    if cut is None or cut + 1 >= len(args):
+        text = t("meeting.add.usage_help")
+        if cut is None and args:
+            # No HH:MM at all: let the grammar say what it makes of the words.
+            text = _when_problem(scope, " ".join(args), _grammar_error(" ".join(args)))
+        await reply(update, text)
+        return
+    when_text, title = " ".join(args[: cut + 1]), " ".join(args[cut + 1 :])
+    if len(title) > TITLE_MAX:
+        await reply(update, t("meeting.title_too_long", max=TITLE_MAX))
+        return
+    try:
+        when = parse_when(when_text)
+        result = await add_meeting(
+            session=scope.session,
+            group=scope.group,
+            when=when,
+            title=title,
+            created_by_member_id=scope.member.id,
+            now=scope.now,
+        )
+    except WhenError as exc:
+        await reply(update, _when_problem(scope, when_text, exc))
+        return
+    if result.meeting is None:
+        if when.date is not None:
+            await reply(
+                update, t("meeting.past", when=esc(when_text), tz=esc(scope.group.timezone))
+            )
+        else:
+            await reply(update, t("meeting.no_future"))
+        return
+    scope.schedule_changed()
+    block = _block(scope, result.meeting, result.starts)
+    await reply(update, t("meeting.added", tz=esc(scope.group.timezone)) + "\n\n" + block)
+
+
+async def _cancel(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
+    match = _MEETING_ID.fullmatch(args[0]) if len(args) == 1 else None
+    if match is None:
+        await reply(update, scope.t("meeting.cancel.usage_help"))
+        return
+    meeting_id = int(match[1])
+    result = await cancel_meeting(
+        session=scope.session, group=scope.group, meeting_id=meeting_id, now=scope.now
+    )
+    if result.meeting is None:
+        await reply(update, scope.t("meeting.not_found", id=meeting_id))
+        return
+    scope.schedule_changed()
+    await reply(
+        update, scope.t("meeting.cancelled", id=meeting_id, title=esc(result.meeting.title))
+    )
+
+
+async def _skip(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
+    t = scope.t
+    match = _MEETING_ID.fullmatch(args[0]) if len(args) == 2 else None
+    day = _iso_date(args[1]) if match is not None else None
+    if match is None or day is None:
+        await reply(update, t("meeting.skip.usage_help"))
+        return
+    meeting_id = int(match[1])
+    result = await skip_occurrence(
+        session=scope.session, group=scope.group, meeting_id=meeting_id, day=day, now=scope.now
+    )
+    if result.outcome is Outcome.NOT_FOUND or result.meeting is None:
+        await reply(update, t("meeting.not_found", id=meeting_id))
+        return
+    title, date = esc(result.meeting.title), day.isoformat()
+    if result.outcome is Outcome.ALREADY:
+        await reply(update, t("meeting.skip.already", id=meeting_id, title=title, date=date))
+        return
+    dates = _dates(scope, result.starts)
+    if result.outcome is Outcome.NOT_AN_OCCURRENCE:
+        text = t("meeting.skip.not_a_date", id=meeting_id, title=title, date=date)
+        await reply(update, text + "\n" + dates)
+        return
+    scope.schedule_changed()
+    await reply(update, t("meeting.skipped", id=meeting_id, title=title, date=date) + "\n" + dates)
+
+
+def _grammar_error(text: str) -> WhenError | None:
+    try:
+        parse_when(text)
+    except WhenError as exc:
+        return exc
+    return None
+
+
+def _iso_date(word: str) -> dt.date | None:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", word):
+        return None
+    try:
+        return dt.date.fromisoformat(word)
+    except ValueError:
+        return None
+
+
+# Rendering: catalog text in, Telegram HTML out; user text escaped.
+
+
+def _usage(scope: GroupScope) -> str:
+    return scope.t("cmd.meeting.usage_help", day=example_day(scope.today).isoformat())
+
+
+def _when_problem(scope: GroupScope, text: str, error: WhenError | None = None) -> str:
+    """A translated WhenError (its English message is for logs and plan files)."""
+    t, shown = scope.t, esc(text)
+    code = error.code if error is not None else "unknown_form"
+    if code == "bad_weekday":
+        problem = t("meeting.when.bad_weekday", text=shown)
+    elif code == "bad_ordinal":
+        problem = t("meeting.when.bad_ordinal", text=shown)
+    elif code == "bad_time":
+        problem = t("meeting.when.bad_time", text=shown)
+    elif code == "bad_date":
+        problem = t("meeting.when.bad_date", text=shown)
+    elif code == "bad_rrule":
+        problem = t("meeting.when.bad_rrule", text=shown)
+    else:
+        problem = t("meeting.when.unknown_form", text=shown)
+    day = example_day(scope.today).isoformat()
+    return problem + "\n\n" + t("meeting.when.forms", day=day, tz=esc(scope.group.timezone))
+
+
+def _dates(scope: GroupScope, starts: Sequence[dt.datetime]) -> str:
+    if not starts:
+        return scope.t("meetings.no_more")
+    # Wall times in the meeting's zone, localized weekday names from CLDR.
+    shown = [
+        format_datetime(s.replace(tzinfo=None), "EEE y-MM-dd HH:mm", locale=scope.t.language)
+        for s in starts
+    ]
+    return scope.t("meetings.next", dates=" · ".join(shown))
+
+
+def _rule(t: Translator, m: MeetingView) -> str:
+    time = m.first_start_local.strftime("%H:%M")
+    if m.rrule is None:
+        return t("meetings.rule.once")
+    days = get_day_names("wide", locale=t.language)
+    if m.rrule == "FREQ=DAILY":
+        return t("meetings.rule.daily", time=time)
+    weekly = re.fullmatch(r"FREQ=WEEKLY;BYDAY=(MO|TU|WE|TH|FR|SA|SU)", m.rrule)
+    if weekly:
+        return t("meetings.rule.weekly", weekday=days[_WEEKDAY_INDEX[weekly[1]]], time=time)
+    monthly = re.fullmatch(r"FREQ=MONTHLY;BYDAY=(-1|[1-5])(MO|TU|WE|TH|FR|SA|SU)", m.rrule)
+    if monthly:
+        return t(
+            "meetings.rule.monthly",
+            ordinal=_ordinal(t, int(monthly[1])),
+            weekday=days[_WEEKDAY_INDEX[monthly[2]]],
+            time=time,
+        )
+    return t("meetings.rule.custom", rule=esc(m.rrule), time=time)
+
+
+def _ordinal(t: Translator, n: int) -> str:
+    return {
+        1: t("meetings.ordinal.1"),
+        2: t("meetings.ordinal.2"),
+        3: t("meetings.ordinal.3"),
+        4: t("meetings.ordinal.4"),
+        5: t("meetings.ordinal.5"),
+    }.get(n) or t("meetings.ordinal.last")
+
+
+def _block(scope: GroupScope, m: MeetingView, starts: Sequence[dt.datetime]) -> str:
+    """One meeting: id and title, its rule, place, next dates and upcoming skipped dates."""
+    t = scope.t
+    rule = _rule(t, m)
+    if m.duration_minutes:
+        rule += " · " + t("meetings.duration", minutes=m.duration_minutes)
+    lines = [t("meetings.item", id=m.id, title=esc(m.title)), "    " + rule]
+    if m.place:
+        lines.append("    " + t("meetings.place", place=esc(m.place)))
+    lines.append("    " + _dates(scope, starts))
+    skipped = sorted(d for d in m.skipped_dates if d >= scope.today)
+    if skipped:
+        dates = ", ".join(d.isoformat() for d in skipped)
+        lines.append("    " + t("meetings.skipped_dates", dates=dates))
+    return "\n".join(lines)
+
+
+meeting: Handler = in_linked_group(coordinator_only=True)(_meeting)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("meetings", meetings))
+    app.add_handler(CommandHandler("meeting", meeting))

@@ -1,0 +1,113 @@
+"""The plan's calendar as iCalendar (RFC 5545): meetings and milestone due dates.
+
+Meetings keep their wall time across daylight-saving changes the way
+scheduler.recurrence places them: DTSTART carries the zone's TZID (with its VTIMEZONE),
+so a client expanding the RRULE lands on the same instants, skipped dates included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import zoneinfo
+from collections.abc import Sequence
+
+from icalendar import Calendar, Event, Timezone, vRecur
+
+from scheduler.recurrence import place
+from storage.meetings import MeetingView, first_wall
+from storage.queries import MilestoneView, PlanView
+
+PRODID = "-//wgbot//Working group calendar//EN"
+_UNTIL = re.compile(r"UNTIL=([0-9]{8})(T([0-9]{6}))?(Z?)")
+
+
+@dataclasses.dataclass(frozen=True)
+class CalendarInput:
+    """What a calendar needs beyond the plan: the group's id, its meetings and now."""
+
+    group_id: int
+    meetings: Sequence[MeetingView]
+    now: dt.datetime  # DTSTAMP: when this calendar was made
+
+
+def _utc_until(rule: str, tz: zoneinfo.ZoneInfo) -> str:
+    """RFC 5545 wants UNTIL in UTC when DTSTART has a TZID; ours are local wall times."""
+    match = _UNTIL.search(rule)
+    if match is None or match[4]:
+        return rule
+    wall = dt.datetime.strptime(match[1] + (match[3] or "000000"), "%Y%m%d%H%M%S")  # noqa: DTZ007 - a wall time, placed in tz next
+    until = place(wall, tz).astimezone(dt.UTC)
+    return rule[: match.start()] + f"UNTIL={until:%Y%m%dT%H%M%SZ}" + rule[match.end() :]
+
+
+def meeting_event(meeting: MeetingView, *, now: dt.datetime) -> Event | None:
+    """One VEVENT for a meeting (None for a one-off whose only date is skipped)."""
+    tz = zoneinfo.ZoneInfo(meeting.timezone)
+    start = first_wall(meeting.first_start_local, meeting.rrule)
+    if meeting.rrule is None and start.date() in meeting.skipped_dates:
+        return None
+    event = Event.new(
+        uid=f"meeting-{meeting.id}@wgbot",
+        stamp=now.astimezone(dt.UTC),
+        start=start.replace(tzinfo=tz),
+        summary=meeting.title,
+        location=meeting.place,
+    )
+    event.add("duration", meeting.duration)
+    if meeting.rrule is not None:
+        event.add("rrule", vRecur.from_ical(_utc_until(meeting.rrule, tz)))
+        skipped = sorted(meeting.skipped_dates)
+        if skipped:
+            # EXDATE must name the instance's start exactly: same wall time, same zone.
+            event.add("exdate", [dt.datetime.combine(d, start.time(), tzinfo=tz) for d in skipped])
+    return event
+
+
+def _milestone_description(m: MilestoneView) -> str:
+    lines = [f"Status: {m.status.value.replace('_', ' ')}"]
+    if m.responsible is not None:
+        lines.append(f"Responsible: {m.responsible.name} ({m.responsible.code})")
+    if m.last_update is not None:
+        u = m.last_update
+        last = f"Last update: {u.at.date().isoformat()}, {u.reporter}"
+        lines.append(last + (f": {u.note}" if u.note else ""))
+    return "\n".join(lines)
+
+
+def milestone_event(m: MilestoneView, *, group_id: int, now: dt.datetime) -> Event:
+    """An all-day VEVENT on the milestone's due date."""
+    event = Event.new(
+        uid=f"milestone-{group_id}-{m.number}@wgbot",
+        stamp=now.astimezone(dt.UTC),
+        start=m.due,
+        end=m.due + dt.timedelta(days=1),
+        summary=f"{m.number} {m.title}",
+        description=_milestone_description(m),
+    )
+    event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+    return event
+
+
+def render_ics(plan: PlanView, calendar: CalendarInput) -> bytes:
+    """The whole calendar: VTIMEZONEs first, then meetings, then milestone due dates."""
+    now = calendar.now
+    cal = Calendar.new(
+        prodid=PRODID, name=plan.group_name, uid=f"calendar-{calendar.group_id}@wgbot"
+    )
+    cal.add("calscale", "GREGORIAN")
+    events = [e for m in calendar.meetings if (e := meeting_event(m, now=now)) is not None]
+    starts = [first_wall(m.first_start_local, m.rrule).date() for m in calendar.meetings]
+    first = min([now.date(), *starts]) - dt.timedelta(days=1)
+    last = max(Timezone.DEFAULT_LAST_DATE, dt.date(now.year + 10, 1, 1))
+    # The group's own zone always, so clients show the calendar in it; others as used.
+    cal.add_component(Timezone.from_tzid(plan.timezone, first_date=first, last_date=last))
+    for event in events:
+        cal.add_component(event)
+    for commitment in plan.commitments:
+        for milestone in commitment.milestones:
+            cal.add_component(milestone_event(milestone, group_id=calendar.group_id, now=now))
+    cal.add_missing_timezones(first_date=first, last_date=last)
+    data: bytes = cal.to_ical()
+    return data
