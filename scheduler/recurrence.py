@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Iterator
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,12 +35,28 @@ def place(wall: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     return aware.astimezone(dt.UTC).astimezone(tz)
 
 
+_UTC_UNTIL = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
+
+
+def wall_rule(body: str, dtstart: dt.datetime, tz: zoneinfo.ZoneInfo) -> rrule:
+    """The rule over naive wall times. RFC 5545 writes UNTIL in UTC (`…Z`) while the
+    start is a wall time; dateutil refuses that mix, so UNTIL becomes a wall time too."""
+
+    def to_wall(match: re.Match[str]) -> str:
+        until = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
+        return "UNTIL=" + until.astimezone(tz).strftime("%Y%m%dT%H%M%S")
+
+    rule = rrulestr(_UTC_UNTIL.sub(to_wall, body), dtstart=dtstart)
+    assert isinstance(rule, rrule)  # a bare RRULE body, never an rruleset
+    return rule
+
+
 def _walls(schedule: Schedule) -> Iterator[dt.datetime]:
     if schedule.rrule is None:
         yield schedule.first_start_local
         return
-    rule = rrulestr(schedule.rrule, dtstart=schedule.first_start_local)
-    yield from rule
+    tz = zoneinfo.ZoneInfo(schedule.timezone)
+    yield from wall_rule(schedule.rrule, schedule.first_start_local, tz)
 
 
 def occurrences(

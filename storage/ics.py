@@ -45,7 +45,7 @@ def _utc_until(rule: str, tz: zoneinfo.ZoneInfo) -> str:
 def meeting_event(meeting: MeetingView, *, now: dt.datetime) -> Event | None:
     """One VEVENT for a meeting (None for a one-off whose only date is skipped)."""
     tz = zoneinfo.ZoneInfo(meeting.timezone)
-    start = first_wall(meeting.first_start_local, meeting.rrule)
+    start = first_wall(meeting.first_start_local, meeting.rrule, tz)
     if meeting.rrule is None and start.date() in meeting.skipped_dates:
         return None
     event = Event.new(
@@ -98,7 +98,10 @@ def render_ics(plan: PlanView, calendar: CalendarInput) -> bytes:
     )
     cal.add("calscale", "GREGORIAN")
     events = [e for m in calendar.meetings if (e := meeting_event(m, now=now)) is not None]
-    starts = [first_wall(m.first_start_local, m.rrule).date() for m in calendar.meetings]
+    starts = [
+        first_wall(m.first_start_local, m.rrule, zoneinfo.ZoneInfo(m.timezone)).date()
+        for m in calendar.meetings
+    ]
     first = min([now.date(), *starts]) - dt.timedelta(days=1)
     last = max(Timezone.DEFAULT_LAST_DATE, dt.date(now.year + 10, 1, 1))
     # The group's own zone always, so clients show the calendar in it; others as used.

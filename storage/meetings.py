@@ -11,11 +11,10 @@ import datetime as dt
 import enum
 import zoneinfo
 
-from dateutil.rrule import rrulestr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.recurrence import Schedule, next_occurrences, occurrences, place
+from scheduler.recurrence import Schedule, next_occurrences, occurrences, place, wall_rule
 from scheduler.when import When, WhenError
 from storage.models import Meeting, WorkingGroup
 
@@ -87,11 +86,13 @@ def view(meeting: Meeting) -> MeetingView:
     )
 
 
-def first_wall(first_start_local: dt.datetime, rrule: str | None) -> dt.datetime:
+def first_wall(
+    first_start_local: dt.datetime, rrule: str | None, tz: zoneinfo.ZoneInfo
+) -> dt.datetime:
     """The first wall time the rule really produces (RFC 5545 wants DTSTART to be one)."""
     if rrule is None:
         return first_start_local
-    first: dt.datetime | None = next(iter(rrulestr(rrule, dtstart=first_start_local)), None)
+    first: dt.datetime | None = next(iter(wall_rule(rrule, first_start_local, tz)), None)
     return first or first_start_local
 
 
@@ -105,7 +106,7 @@ def first_start(when: When, *, now: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.da
         # Today's time has passed: a COUNT rule must not spend an occurrence on it.
         candidate = dt.datetime.combine(today + dt.timedelta(days=1), when.time)
     assert when.rrule is not None  # When has exactly one of date and rrule
-    return first_wall(candidate, when.rrule)
+    return first_wall(candidate, when.rrule, tz)
 
 
 def example_day(today: dt.date) -> dt.date:

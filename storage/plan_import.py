@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.when import parse_when
 from storage.groups import create_group, group_for_chat
+from storage.meetings import first_start
 from storage.models import (
     Agency,
     Commitment,
@@ -200,18 +201,17 @@ async def _add_meetings(
         )
     )
     tz = zoneinfo.ZoneInfo(group.timezone)
-    today = now.astimezone(tz).date()
     added = 0
     for spec in plan.meetings:
         if spec.title in existing:
             continue
         when = parse_when(spec.when)
-        first_day = when.date if when.date is not None else today
         session.add(
             Meeting(
                 working_group_id=group.id,
                 title=spec.title,
-                first_start_local=dt.datetime.combine(first_day, when.time),
+                # As /meeting add stores it: the rule's first date at or after now.
+                first_start_local=first_start(when, now=now, tz=tz),
                 rrule=when.rrule,
                 timezone=group.timezone,
                 duration_minutes=spec.duration_minutes,

@@ -77,3 +77,18 @@ def test_naive_bounds_are_refused() -> None:
     schedule = Schedule(first_start_local=wall(2026, 1, 1, 10, 0), rrule=None, timezone="UTC")
     with pytest.raises(ValueError, match="aware"):
         occurrences(schedule, after=wall(2026, 1, 1), until=wall(2026, 2, 1))
+
+
+def test_a_utc_until_ends_the_rule_at_that_instant() -> None:
+    # RFC 5545 writes UNTIL in UTC: 2026-12-15T02:00Z is 10:00 in Ulaanbaatar.
+    schedule = Schedule(
+        first_start_local=wall(2026, 12, 1, 10, 0),
+        rrule="FREQ=WEEKLY;UNTIL=20261215T020000Z",
+        timezone="Asia/Ulaanbaatar",
+    )
+    starts = next_occurrences(schedule, now=dt.datetime(2026, 11, 30, tzinfo=dt.UTC), count=9)
+    assert [s.date() for s in starts] == [
+        dt.date(2026, 12, 1),
+        dt.date(2026, 12, 8),
+        dt.date(2026, 12, 15),
+    ]

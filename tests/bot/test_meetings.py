@@ -212,9 +212,10 @@ BAD_ADDS = [
     ("every 6th tue 10:00 Review", "“every 6th tue 10:00”: the week of the month is 1st,"),
     ("2022-02-30 10:00 Review", "“2022-02-30 10:00”: the date must be a real date"),
     ("RRULE:FREQ=HOURLY 10:00 Review", "“RRULE:FREQ=HOURLY 10:00”: this RRULE is not valid"),
+    # A UTC UNTIL (RFC 5545's form) is understood; this one ended before now.
     (
-        "RRULE:FREQ=DAILY;UNTIL=20221001T000000Z 10:00 Review",
-        "this RRULE is not valid here, or it never happens.",
+        "RRULE:FREQ=DAILY;UNTIL=20200101T000000Z 10:00 Review",
+        "That schedule has no dates from now on. Nothing was added.",
     ),
     ("tomorrow 10:00 Review", "I can't read “tomorrow 10:00” as a time."),
     ("every tue Review", "“every tue Review”: the time must be HH:MM"),
