@@ -17,7 +17,8 @@ from telegram.ext import (
 
 from bot.context import DEPS_KEY, Deps, WGApplication, WGContext
 from bot.errors import on_error
-from bot.handlers import general, plan
+from bot.handlers import digest, export, general, lists, meetings, people, plan, progress
+from bot.handlers import settings as settings_handlers
 from scheduler.clock import Clock, SystemClock
 from storage.db import create_engine, create_sessionmaker
 from wgbot.settings import Settings
@@ -62,6 +63,13 @@ def build_application(
     # catch-all for unknown commands comes after every real command.
     general.register(app)
     plan.register(app)
+    digest.register(app)
+    progress.register(app)
+    meetings.register(app)
+    export.register(app)
+    lists.register(app)
+    people.register(app)
+    settings_handlers.register(app)
     general.register_fallback(app)
     app.add_error_handler(on_error)
     return app

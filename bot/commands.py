@@ -27,6 +27,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help"),
     CommandSpec("plan"),
     CommandSpec("commitment"),
+    CommandSpec("deadlines"),
+    CommandSpec("overdue"),
+    CommandSpec("update"),
+    CommandSpec("history"),
+    CommandSpec("meetings"),
+    CommandSpec("meeting", coordinator_only=True),
+    CommandSpec("digest"),
+    CommandSpec("settings"),
+    CommandSpec("iam"),
+    CommandSpec("mine"),
+    CommandSpec("export", coordinator_only=True),
+    CommandSpec("coordinator", coordinator_only=True),
 )
 
 

@@ -20,7 +20,15 @@ import re
 
 from dateutil.rrule import rrulestr
 
-__all__ = ["When", "WhenError", "format_when", "parse_when"]
+__all__ = [
+    "WEEKDAY_CODES",
+    "When",
+    "WhenError",
+    "format_when",
+    "parse_hhmm",
+    "parse_weekday",
+    "parse_when",
+]
 
 
 class WhenError(ValueError):
@@ -144,6 +152,20 @@ def _parse_every(words: list[str]) -> When:
             )
         rule = f"FREQ=MONTHLY;BYDAY={_ORDINALS[what[0]]}{_weekday(what[1])}"
     return When(rrule=rule, date=None, time=_time(hhmm))
+
+
+# RFC 5545 weekday codes in Python's order: WEEKDAY_CODES[date.weekday()].
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def parse_weekday(word: str) -> int:
+    """0 = Monday … 6 = Sunday from an English or Mongolian weekday name, else WhenError."""
+    return WEEKDAY_CODES.index(_weekday(word))
+
+
+def parse_hhmm(word: str) -> dt.time:
+    """A wall-clock `HH:MM` (00:00 to 23:59), else WhenError."""
+    return _time(word)
 
 
 def _weekday(word: str) -> str:

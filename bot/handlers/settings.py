@@ -1,0 +1,131 @@
+"""/settings: everyone may read the group's settings; coordinators change them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.context import WGContext
+from bot.edge import GroupScope, in_linked_group, reply
+from bot.i18n import Translator, translator
+from bot.parsing import (
+    Invalid,
+    SetDigest,
+    SetLanguage,
+    SetReminders,
+    SetTimezone,
+    ShowSettings,
+    parse_settings,
+)
+from bot.render import esc
+from bot.roles import RoleLookupFailed, is_coordinator
+from storage.group_settings import (
+    GroupSettingsView,
+    set_deadline_offsets,
+    set_digest,
+    set_language,
+    set_timezone,
+    settings_view,
+)
+
+
+def _weekday(t: Translator, weekday: int) -> str:
+    return t(f"settings.weekday_{weekday}")
+
+
+def _digest(t: Translator, view: GroupSettingsView) -> str:
+    if view.digest_weekday is None:
+        return t("settings.digest_off")
+    return t(
+        "settings.digest_at",
+        weekday=_weekday(t, view.digest_weekday),
+        time=view.digest_time.strftime("%H:%M"),
+    )
+
+
+def _reminders(t: Translator, view: GroupSettingsView) -> str:
+    if not view.deadline_offsets_days:
+        return t("settings.reminders_off")
+    days = ", ".join(str(d) for d in view.deadline_offsets_days)
+    return t("settings.reminders_days", days=days)
+
+
+def local_now(now: dt.datetime, timezone: str) -> str:
+    """The group's wall clock, so a coordinator sees at once whether the zone is right."""
+    return now.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def render_settings(t: Translator, view: GroupSettingsView, now: dt.datetime) -> str:
+    lines = [
+        t("settings.header", name=esc(view.name)),
+        t("settings.timezone_line", timezone=esc(view.timezone), now=local_now(now, view.timezone)),
+        t("settings.language_line", language=t(f"settings.language_name_{view.language}")),
+        t("settings.digest_line", digest=_digest(t, view)),
+        t("settings.reminders_line", reminders=_reminders(t, view)),
+        t("settings.quiet_line", weeks=view.quiet_weeks),
+    ]
+    return "\n".join(lines) + "\n\n" + t("settings.how_to_change")
+
+
+async def _may_change(update: Update, context: WGContext, scope: GroupScope) -> bool:
+    """The coordinator check of `in_linked_group(coordinator_only=True)`, for sub-commands."""
+    try:
+        allowed = await is_coordinator(
+            bot=context.bot,
+            cache=context.deps.admin_cache,
+            chat_id=scope.chat_id,
+            member=scope.member,
+            now=scope.now,
+        )
+    except RoleLookupFailed:
+        await reply(update, scope.t("refused.lookup_failed"))
+        return False
+    if not allowed:
+        await reply(update, scope.t("refused.coordinator"))
+    return allowed
+
+
+@in_linked_group
+async def settings(update: Update, context: WGContext, scope: GroupScope) -> None:
+    """Show this group's settings, or (coordinators) change one of them."""
+    command = parse_settings(context.args or [])
+    group, t, now = scope.group, scope.t, scope.now
+    if isinstance(command, ShowSettings):
+        await reply(update, render_settings(t, settings_view(group), now))
+        return
+    if not await _may_change(update, context, scope):
+        return
+    if isinstance(command, Invalid):
+        await reply(update, t(command.key, **{k: esc(v) for k, v in command.values.items()}))
+        return
+    view = settings_view(group)
+    if isinstance(command, SetTimezone):
+        if set_timezone(group=group, timezone=command.name, now=now):
+            scope.schedule_changed()
+        text = t(
+            "settings.timezone_set", timezone=esc(command.name), now=local_now(now, group.timezone)
+        )
+    elif isinstance(command, SetLanguage):
+        set_language(group=group, language=command.code, now=now)
+        # Answer in the language just chosen.
+        t = translator(group.language)
+        text = t("settings.language_set", language=t(f"settings.language_name_{group.language}"))
+    elif isinstance(command, SetDigest):
+        if set_digest(group=group, weekday=command.weekday, time=command.time, now=now):
+            scope.schedule_changed()
+        text = t("settings.digest_set", digest=_digest(t, settings_view(group)))
+    else:
+        assert isinstance(command, SetReminders)
+        if set_deadline_offsets(group=group, offsets=list(command.offsets), now=now):
+            scope.schedule_changed()
+        text = t("settings.reminders_set", reminders=_reminders(t, settings_view(group)))
+    if settings_view(group) == view:
+        text += "\n" + t("settings.unchanged")
+    await reply(update, text)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("settings", settings))
