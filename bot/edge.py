@@ -7,7 +7,7 @@ import datetime as dt
 import functools
 import zoneinfo
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update, User
@@ -54,7 +54,17 @@ GroupHandler = Callable[[Update, WGContext, GroupScope], Awaitable[None]]
 Handler = Callable[[Update, WGContext], Coroutine[Any, Any, None]]
 
 
-def in_linked_group(handler: GroupHandler | None = None, *, coordinator_only: bool = False) -> Any:
+@overload
+def in_linked_group(handler: GroupHandler) -> Handler: ...
+
+
+@overload
+def in_linked_group(*, coordinator_only: bool = False) -> Callable[[GroupHandler], Handler]: ...
+
+
+def in_linked_group(
+    handler: GroupHandler | None = None, *, coordinator_only: bool = False
+) -> Handler | Callable[[GroupHandler], Handler]:
     """Run `handler` inside one transaction when the chat is linked; stay silent otherwise.
 
     PRODUCT.md: in a chat no working group is linked to, only /start and /help answer.

@@ -218,7 +218,6 @@ async def _coordinator(update: Update, context: WGContext, scope: GroupScope) ->
     await reply(update, scope.t(key, name=name))
 
 
-# Applied by call: the decorator factory's result is typed as Handler here (see bot/edge.py).
 coordinator: Handler = in_linked_group(coordinator_only=True)(_coordinator)
 
 
