@@ -322,12 +322,12 @@ async def test_skip_one_date(run: BotRun, engine: AsyncEngine, fake: FakeTelegra
         ("1 2022-09-13", "2022-09-13 is already skipped for meeting #1 Working group meeting."),
         (
             "1 2022-09-14",
-            "Meeting #1 Working group meeting has no meeting to come on 2022-09-14. "
-            "Nothing was changed.\nNext: Tue 2022-10-11 10:00",
+            "Meeting #1 Working group meeting does not take place on 2022-09-14, so there is "
+            "nothing to skip. Nothing was changed.\nNext: Tue 2022-10-11 10:00",
         ),
         # The second Tuesday of August was before the meeting existed.
-        ("1 2022-08-09", "has no meeting to come on 2022-08-09."),
-        ("2 2022-09-30", "has no meeting to come on 2022-09-30."),
+        ("1 2022-08-09", "does not take place on 2022-08-09"),
+        ("2 2022-09-30", "does not take place on 2022-09-30"),
         (f"{theirs} 2022-09-05", f"There is no meeting #{theirs} in this group."),
         ("77 2022-09-13", "There is no meeting #77 in this group."),
         ("1 2022-02-30", "Usage: /meeting skip <id> <YYYY-MM-DD>"),
