@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler.clock import SystemClock
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
@@ -17,6 +21,17 @@ from wgbot.settings import Settings
 
 OK = 0
 PROBLEMS = 1
+
+
+@contextlib.asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """The migrated database for one command, closed afterwards whatever happens."""
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        yield create_sessionmaker(engine)
+    finally:
+        await engine.dispose()
 
 
 def _err(message: str) -> None:
@@ -48,12 +63,8 @@ def check(path: Path) -> int:
 
 
 async def migrate_database(settings: Settings) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-    finally:
-        await engine.dispose()
-    print("database schema is up to date")
+    async with _database(settings):
+        print("database schema is up to date")
     return OK
 
 
@@ -62,22 +73,17 @@ async def import_file(settings: Settings, path: Path, chat_id: int, name: str | 
     plan = _load(path)
     if plan is None:
         return PROBLEMS
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with transaction(create_sessionmaker(engine)) as session:
-            summary = await import_plan(
-                session=session,
-                plan=plan,
-                chat_id=chat_id,
-                now=SystemClock().now(),
-                name=name,
-                default_name=path.stem,
-                default_timezone=settings.timezone,
-                default_language=settings.language,
-            )
-    finally:
-        await engine.dispose()
+    async with _database(settings) as sessionmaker, transaction(sessionmaker) as session:
+        summary = await import_plan(
+            session=session,
+            plan=plan,
+            chat_id=chat_id,
+            now=SystemClock().now(),
+            name=name,
+            default_name=path.stem,
+            default_timezone=settings.timezone,
+            default_language=settings.language,
+        )
     verb = "created" if summary.created_group else "updated"
     print(
         f"{verb} working group {summary.group_name!r} for chat {chat_id}: "
@@ -96,37 +102,27 @@ async def import_file(settings: Settings, path: Path, chat_id: int, name: str | 
 
 
 async def grant(settings: Settings, chat_id: int, user_id: int) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with transaction(create_sessionmaker(engine)) as session:
-            group = await group_for_chat(session=session, chat_id=chat_id)
-            if group is None:
-                _err(f"no working group is linked to chat {chat_id}; run `wgbot import` first")
-                return PROBLEMS
-            changed = await grant_coordinator(
-                session=session, group=group, telegram_user_id=user_id, now=SystemClock().now()
-            )
-    finally:
-        await engine.dispose()
+    async with _database(settings) as sessionmaker, transaction(sessionmaker) as session:
+        group = await group_for_chat(session=session, chat_id=chat_id)
+        if group is None:
+            _err(f"no working group is linked to chat {chat_id}; run `wgbot import` first")
+            return PROBLEMS
+        changed = await grant_coordinator(
+            session=session, group=group, telegram_user_id=user_id, now=SystemClock().now()
+        )
     print(f"user {user_id} is {'now' if changed else 'already'} a coordinator of {group.name!r}")
     return OK
 
 
 async def export(settings: Settings, chat_id: int, fmt: str, output: Path | None) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with transaction(create_sessionmaker(engine)) as session:
-            group = await group_for_chat(session=session, chat_id=chat_id)
-            if group is None:
-                _err(f"no working group is linked to chat {chat_id}")
-                return PROBLEMS
-            data = await export_group(
-                session=session, group=group, fmt=ExportFormat(fmt), now=SystemClock().now()
-            )
-    finally:
-        await engine.dispose()
+    async with _database(settings) as sessionmaker, transaction(sessionmaker) as session:
+        group = await group_for_chat(session=session, chat_id=chat_id)
+        if group is None:
+            _err(f"no working group is linked to chat {chat_id}")
+            return PROBLEMS
+        data = await export_group(
+            session=session, group=group, fmt=ExportFormat(fmt), now=SystemClock().now()
+        )
     if output is not None:
         await asyncio.to_thread(output.write_bytes, data)
         print(f"wrote {output} ({len(data)} bytes)")
