@@ -306,6 +306,26 @@ class Notification(Base):
     sent_at: Mapped[dt.datetime | None]
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime]
+    # A lease: the worker sending this row and since when (a stale lease is reclaimed).
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime | None]
+    # How many Telegram messages of this notification went out (a digest has several),
+    # so a retry resumes after the last part that was sent.
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class ChatRate(Base):
+    """Telegram's flood limits, shared by every process: one row per chat, 0 = the bot.
+
+    `recent` holds the send instants (Unix seconds, wall clock) still inside the chat's
+    window; `next_send_at` is set from a 429's retry_after and holds that chat only.
+    """
+
+    __tablename__ = "chat_rate"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    next_send_at: Mapped[dt.datetime | None]
+    recent: Mapped[list[float]] = mapped_column(JSON, default=list)
 
 
 @event.listens_for(ProgressUpdate, "before_update")

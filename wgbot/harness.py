@@ -9,14 +9,17 @@ played step by step without sleeping.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from types import TracebackType
 
 from bot.app import build_application, close_resources
-from bot.context import WGApplication
+from bot.context import DEPS_KEY, Deps, WGApplication
 from bot.menu import announce_commands
 from bot.processing import TrackingUpdateProcessor
 from fakebot import FakeTelegram, TranscriptEntry
 from scheduler.clock import Clock
+from scheduler.delivery import DeliveryConfig
+from scheduler.service import NotificationService
 from wgbot.settings import Settings
 
 TEST_TOKEN = "123456789:AAFakeTokenForWgbotTests_0123456789ab"
@@ -37,7 +40,17 @@ def settings_for(fake: FakeTelegram, database_url: str, **extra: object) -> Sett
 class BotRun:
     """`async with BotRun(fake, settings) as run:` — the bot polling `fake` until exit."""
 
-    def __init__(self, fake: FakeTelegram, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        services: bool = False,
+        delivery: DeliveryConfig | None = None,
+    ) -> None:
+        """With `services`, the scheduler and the delivery worker run too, on `clock`;
+        `await run.tick()` then plans and delivers everything due at the clock's time."""
         self.fake = fake
         self.settings = settings
         self.processor = TrackingUpdateProcessor()
@@ -45,14 +58,41 @@ class BotRun:
             settings, clock=clock, update_processor=self.processor
         )
         self.token = settings.require_token().get_secret_value()
+        self.services = services
+        self.delivery = delivery or DeliveryConfig(
+            grace=dt.timedelta(minutes=settings.grace_minutes), poll_interval=0.2
+        )
+        self.service: NotificationService | None = None
+
+    @property
+    def deps(self) -> Deps:
+        deps = self.app.bot_data[DEPS_KEY]
+        assert isinstance(deps, Deps)
+        return deps
 
     async def __aenter__(self) -> BotRun:
         await self.app.initialize()
         await self.app.start()
         await announce_commands(self.app.bot)
+        if self.services:
+            self.service = NotificationService(
+                sessionmaker=self.deps.sessionmaker,
+                bot=self.app.bot,
+                clock=self.deps.clock,
+                grace=self.delivery.grace,
+                config=self.delivery,
+            )
+            self.deps.schedule_listeners.append(self.service.schedule_changed)
+            await self.service.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
         return self
+
+    async def tick(self) -> int:
+        """Plan every group and deliver what is due at the clock's time; rows handled."""
+        if self.service is None:
+            raise RuntimeError("BotRun(services=True) runs the scheduler; this one does not")
+        return await asyncio.wait_for(self.service.tick(), REPLY_TIMEOUT)
 
     async def __aexit__(
         self,
@@ -62,6 +102,10 @@ class BotRun:
     ) -> None:
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
+        if self.service is not None:
+            self.deps.schedule_listeners.remove(self.service.schedule_changed)
+            await self.service.stop()
+            self.service = None
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()

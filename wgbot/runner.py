@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import signal
 from urllib.parse import urlsplit
@@ -13,8 +14,17 @@ from telegram import Update
 from telegram.error import InvalidToken
 
 from bot.app import build_application, close_resources
-from bot.context import WGApplication
+from bot.context import DEPS_KEY, Deps, WGApplication
 from bot.menu import announce_commands
+from scheduler.delivery import DeliveryConfig
+from scheduler.leader import (
+    AlreadyRunning,
+    Leadership,
+    PostgresLeadership,
+    SoleLeader,
+    SqliteFileLock,
+)
+from scheduler.service import NotificationService
 from storage.db import create_engine, migrate
 from wgbot.settings import Settings
 
@@ -54,8 +64,65 @@ def _web_app(app: WGApplication, settings: Settings) -> web.Application:
     return web_app
 
 
+def _claim_sqlite(settings: Settings) -> SqliteFileLock | None:
+    """One process per SQLite file: a second `wgbot run` says so and stops."""
+    lock = SqliteFileLock.for_url(settings.database_url) if settings.is_sqlite else None
+    if lock is not None:
+        try:
+            lock.acquire()
+        except AlreadyRunning:
+            raise RunError(
+                f"another `wgbot run` is already using this SQLite database ({lock.path} is "
+                "locked); stop it first, or use PostgreSQL to run several processes"
+            ) from None
+    return lock
+
+
+def _notifications(app: WGApplication, settings: Settings, *, polling: bool) -> NotificationService:
+    """Planning and delivery; in polling mode the leader alone polls Telegram."""
+    deps = app.bot_data[DEPS_KEY]
+    assert isinstance(deps, Deps)
+    leadership: Leadership = (
+        SoleLeader() if settings.is_sqlite else PostgresLeadership(settings.database_url)
+    )
+
+    async def start_polling() -> None:
+        assert app.updater is not None
+        if not app.updater.running:
+            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            log.info("long polling as @%s", app.bot.username)
+
+    async def stop_polling() -> None:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+            log.info("stopped polling")
+
+    grace = dt.timedelta(minutes=settings.grace_minutes)
+    return NotificationService(
+        sessionmaker=deps.sessionmaker,
+        bot=app.bot,
+        clock=deps.clock,
+        grace=grace,
+        leadership=leadership,
+        config=DeliveryConfig(grace=grace),
+        on_elected=start_polling if polling else None,
+        on_deposed=stop_polling if polling else None,
+    )
+
+
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """Migrate, start the bot and the web server, run until SIGINT/SIGTERM or `stop`."""
+    """Migrate, start the bot, the web server and the scheduler; run until SIGINT/SIGTERM
+    or `stop`. In polling mode only the elected leader polls (PRODUCT.md, several
+    processes); every process delivers notifications."""
+    lock = _claim_sqlite(settings)
+    try:
+        await _serve(settings, stop)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+async def _serve(settings: Settings, stop: asyncio.Event | None) -> None:
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
@@ -73,6 +140,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     except InvalidToken:
         raise RunError("WGBOT_TELEGRAM_TOKEN: Telegram rejected this token") from None
     runner = web.AppRunner(_web_app(app, settings))
+    service: NotificationService | None = None
     try:
         await app.start()
         await announce_commands(app.bot)
@@ -88,13 +156,16 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
                 allowed_updates=Update.ALL_TYPES,
             )
             log.info("webhook mode on %s:%s", settings.http_host, settings.http_port)
-        else:
-            assert app.updater is not None
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-            log.info("long polling as @%s", app.bot.username)
+        service = _notifications(app, settings, polling=settings.webhook_url is None)
+        deps = app.bot_data[DEPS_KEY]
+        assert isinstance(deps, Deps)
+        deps.schedule_listeners.append(service.schedule_changed)
+        await service.start()
         await stop.wait()
         log.info("stopping")
     finally:
+        if service is not None:
+            await service.stop()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

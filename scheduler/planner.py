@@ -1,0 +1,100 @@
+"""Planning: the database says what should be sent; the outbox is brought in line with it.
+
+Run every minute for every group (by the leader only), and at once for one group when a
+change moves a time. Idempotent: planning twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from scheduler.rules import Window, plan_notifications
+from storage.db import transaction
+from storage.models import WorkingGroup
+from storage.outbox import drop_stale, reconcile, store_planned
+from storage.reminders import all_group_ids, group_facts, meeting_facts, milestone_facts
+
+log = logging.getLogger(__name__)
+
+# How far ahead notifications are written: a downtime shorter than this finds its
+# reminders already in the outbox, so nothing needs recomputing to know what was missed.
+HORIZON = dt.timedelta(hours=48)
+# A sending row whose worker has been silent this long is taken over by another.
+LEASE = dt.timedelta(minutes=2)
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanResult:
+    written: list[str]
+    cancelled: list[str]
+    dropped: list[str]
+
+
+def planning_window(now: dt.datetime, grace: dt.timedelta) -> Window:
+    """From the grace window behind `now` to the horizon ahead."""
+    return Window(start=now - grace, end=now + HORIZON)
+
+
+async def plan_group(
+    *, session: AsyncSession, group: WorkingGroup, now: dt.datetime, grace: dt.timedelta
+) -> PlanResult:
+    """Write the group's notifications due within the window; cancel the unwanted ones."""
+    window = planning_window(now, grace)
+    facts = await group_facts(session=session, group=group)
+    planned = plan_notifications(
+        facts,
+        await meeting_facts(session=session, group_id=group.id),
+        await milestone_facts(session=session, group=group),
+        window,
+    )
+    dropped = await drop_stale(
+        session=session, now=now, grace=grace, lease=LEASE, group_id=group.id
+    )
+    written = await store_planned(
+        session=session, group_id=group.id, planned=planned, now=now, grace=grace
+    )
+    cancelled = await reconcile(
+        session=session, group_id=group.id, planned=planned, window=window, now=now
+    )
+    for key in cancelled:
+        log.info("cancelled %s: no longer wanted", key)
+    return PlanResult(written=written, cancelled=cancelled, dropped=dropped)
+
+
+async def plan_one(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    group_id: int,
+    *,
+    now: dt.datetime,
+    grace: dt.timedelta,
+) -> PlanResult | None:
+    """Plan one group in its own transaction; None when the group is gone."""
+    async with transaction(sessionmaker) as session:
+        group = await session.get(WorkingGroup, group_id)
+        if group is None:
+            return None
+        return await plan_group(session=session, group=group, now=now, grace=grace)
+
+
+async def plan_all(
+    sessionmaker: async_sessionmaker[AsyncSession], *, now: dt.datetime, grace: dt.timedelta
+) -> int:
+    """Plan every group, one transaction each (a broken group does not stop the others).
+
+    Returns how many notifications were written.
+    """
+    async with sessionmaker() as session:
+        group_ids = await all_group_ids(session=session)
+    written = 0
+    for group_id in group_ids:
+        try:
+            result = await plan_one(sessionmaker, group_id, now=now, grace=grace)
+        except Exception:
+            log.exception("planning group %s failed", group_id)
+            continue
+        written += len(result.written) if result else 0
+    return written

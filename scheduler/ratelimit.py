@@ -1,0 +1,58 @@
+"""Telegram's flood limits as sliding windows of send instants (pure; stored by storage.outbox).
+
+A send is admitted only when fewer than `count` sends lie in the last `seconds` (stretched
+by `safety`, so that a little network jitter between our clock and Telegram's arrival
+times never makes a window look fuller at Telegram than it was here).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+GLOBAL_CHAT = 0  # the chat_rate row that holds the bot's overall window
+
+
+@dataclasses.dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: float
+
+
+@dataclasses.dataclass(frozen=True)
+class RateLimits:
+    """Telegram's published limits by default; tests scale them down, same code."""
+
+    overall: Limit = Limit(30, 1.0)
+    group: Limit = Limit(20, 60.0)
+    private: Limit = Limit(1, 1.0)
+    safety: float = 0.1
+
+    def for_chat(self, chat_id: int) -> Limit:
+        """Groups, supergroups and channels have negative ids; private chats positive."""
+        if chat_id == GLOBAL_CHAT:
+            return self.overall
+        return self.group if chat_id < 0 else self.private
+
+    def span(self, limit: Limit) -> float:
+        return limit.seconds * (1.0 + self.safety)
+
+
+def prune(recent: list[float], now: float, span: float) -> list[float]:
+    """The instants still inside the window ending at `now`, oldest first."""
+    return sorted(t for t in recent if t > now - span)
+
+
+def free_at(recent: list[float], limit: Limit, span: float) -> float | None:
+    """When the next send fits the window (None: right away). `recent` must be pruned."""
+    if len(recent) < limit.count:
+        return None
+    return recent[-limit.count] + span
+
+
+def admit(recent: list[float], now: float, limit: Limit, span: float) -> tuple[bool, list[float]]:
+    """Whether a send fits at `now`, and the window afterwards (with it, when admitted)."""
+    window = prune(recent, now, span)
+    at = free_at(window, limit, span)
+    if at is not None and at > now:
+        return False, window
+    return True, [*window, now]

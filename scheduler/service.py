@@ -1,0 +1,170 @@
+"""The scheduler service of one process: planning (leader only), delivery, leadership.
+
+APScheduler fires the planning tick every minute; the planner itself runs in a task of
+this service, so stopping it awaits and cancels only work it owns. Every process
+delivers; the leader alone plans each minute and (in polling mode) polls Telegram.
+A change in one group (`schedule_changed`) is planned at once by whichever process saw
+it: planning is idempotent, so that is safe anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from scheduler.clock import Clock
+from scheduler.delivery import DeliveryConfig, DeliveryWorker
+from scheduler.leader import Leadership, SoleLeader
+from scheduler.planner import plan_all, plan_one
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[], Awaitable[None]]
+
+PLAN_INTERVAL = 60.0  # seconds between planning ticks
+ELECT_INTERVAL = 15.0  # seconds between leadership tries and checks
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class NotificationService:
+    """Start with `await start()`, stop with `await stop()`; nothing runs before start."""
+
+    def __init__(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        clock: Clock,
+        grace: dt.timedelta,
+        leadership: Leadership | None = None,
+        config: DeliveryConfig | None = None,
+        on_elected: Callback | None = None,
+        on_deposed: Callback | None = None,
+        plan_interval: float | None = None,
+        elect_interval: float | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.grace = grace
+        self.leadership = leadership or SoleLeader()
+        self.on_elected = on_elected
+        self.on_deposed = on_deposed
+        self.plan_interval = plan_interval or PLAN_INTERVAL
+        self.elect_interval = elect_interval or ELECT_INTERVAL
+        self.leading = False
+        config = config or DeliveryConfig(grace=grace)
+        self.worker = DeliveryWorker(
+            sessionmaker=sessionmaker,
+            bot=bot,
+            clock=clock,
+            name=name or worker_name(),
+            config=config,
+        )
+        self._plan_now = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._scheduler: AsyncIOScheduler | None = None
+
+    async def start(self) -> None:
+        await self._elect()  # a sole process leads from its first moment
+        self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        self._scheduler.add_job(
+            self._tick_job,
+            "interval",
+            seconds=self.plan_interval,
+            id="plan",
+            coalesce=True,
+            max_instances=1,
+        )
+        self._scheduler.start()
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        self._plan_now.set()  # plan once right away
+        self._tasks = [
+            asyncio.create_task(self._planner_loop(), name="wgbot-planner"),
+            asyncio.create_task(self.worker.run(), name="wgbot-delivery"),
+            asyncio.create_task(self._election_loop(), name="wgbot-election"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop the timer, then cancel and await every task; release leadership."""
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            # wait() does not re-raise the tasks' CancelledError; a cancellation of the
+            # caller itself still propagates from here.
+            await asyncio.wait(self._tasks)
+            for task in self._tasks:
+                if not task.cancelled() and task.exception() is not None:
+                    log.error("%s ended with an error", task.get_name(), exc_info=task.exception())
+        self._tasks = []
+        if self.leading:
+            self.leading = False
+            if self.on_deposed is not None:
+                await self.on_deposed()
+        await self.leadership.release()
+
+    async def schedule_changed(self, group_id: int) -> None:
+        """A committed change moved a time in this group: plan it now, deliver what's due."""
+        await plan_one(self.sessionmaker, group_id, now=self.clock.now(), grace=self.grace)
+        self.worker.poke()
+
+    async def tick(self) -> int:
+        """Plan every group and deliver everything due now (tests, the demo)."""
+        await plan_all(self.sessionmaker, now=self.clock.now(), grace=self.grace)
+        return await self.worker.drain()
+
+    async def _tick_job(self) -> None:
+        self._plan_now.set()
+
+    async def _planner_loop(self) -> None:
+        while True:
+            await self._plan_now.wait()
+            self._plan_now.clear()
+            if not self.leading:
+                continue
+            try:
+                written = await plan_all(self.sessionmaker, now=self.clock.now(), grace=self.grace)
+            except Exception:
+                log.exception("planning failed; next try at the next tick")
+                continue
+            if written:
+                self.worker.poke()
+
+    async def _election_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.elect_interval)
+            try:
+                await self._elect()
+            except Exception:
+                log.exception("leader election step failed; trying again")
+
+    async def _elect(self) -> None:
+        if self.leading:
+            if await self.leadership.still_leading():
+                return
+            self.leading = False
+            log.warning("no longer the leader: standing by")
+            if self.on_deposed is not None:
+                await self.on_deposed()
+            return
+        if await self.leadership.try_acquire():
+            self.leading = True
+            log.info("elected leader: planning%s", " and polling" if self.on_elected else "")
+            if self.on_elected is not None:
+                await self.on_elected()
+            self._plan_now.set()

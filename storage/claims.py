@@ -1,0 +1,254 @@
+"""Claiming outbox rows under Telegram's flood limits, shared by every process.
+
+A worker takes the lease on due rows whose chats have room (`claim`), then takes each
+message's place in the windows right before sending it (`reserve_slot`). The windows
+live in `chat_rate` (one row per chat, 0 = the whole bot), so the limits hold across
+restarts and processes; on PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduler.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune
+from storage.models import Chat, ChatRate, Notification
+from storage.outbox import State, dialect_insert, drop_stale, is_postgres
+
+log = logging.getLogger(__name__)
+
+
+def _wall(at: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(at, dt.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class Claimed:
+    """A row a worker holds the lease on, detached from the session."""
+
+    id: int
+    key: str
+    kind: str
+    chat_id: int
+    group_id: int | None
+    payload: dict[str, Any]
+    due_at: dt.datetime
+    late: bool
+    attempts: int
+    parts_sent: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    rows: list[Claimed]
+    wake_at: float | None  # wall-clock instant when a rate-limited row may go; None: unknown
+
+
+async def _lock_rates(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, ChatRate]:
+    """The bot-wide window row first (every claimer takes it, so claims queue), then the
+    chats' rows in id order: one lock order everywhere, no deadlock."""
+    insert = dialect_insert(session)
+    ids = sorted({GLOBAL_CHAT, *chat_ids}, key=lambda c: (c != GLOBAL_CHAT, c))
+    first = insert(ChatRate).values(chat_id=GLOBAL_CHAT, recent=[])
+    # A write, so that SQLite takes its write lock here, before anything is read.
+    await session.execute(
+        first.on_conflict_do_update(
+            index_elements=[ChatRate.chat_id], set_={"chat_id": GLOBAL_CHAT}
+        )
+    )
+    others = [c for c in ids if c != GLOBAL_CHAT]
+    if others:
+        await session.execute(
+            insert(ChatRate)
+            .values([{"chat_id": c, "recent": []} for c in others])
+            .on_conflict_do_nothing(index_elements=[ChatRate.chat_id])
+        )
+    query = (
+        select(ChatRate)
+        .where(ChatRate.chat_id.in_(ids))
+        .order_by(ChatRate.chat_id)
+        # The identity map may hold a window read before the lock was taken.
+        .execution_options(populate_existing=True)
+    )
+    if is_postgres(session):
+        query = query.with_for_update()
+    return {r.chat_id: r for r in await session.scalars(query)}
+
+
+def _window_after(rate: ChatRate, recent: list[float], limits: RateLimits, wall: float) -> None:
+    limit = limits.for_chat(rate.chat_id)
+    span = limits.span(limit)
+    rate.recent = recent
+    blocked = rate.next_send_at if rate.next_send_at and rate.next_send_at > _wall(wall) else None
+    free = free_at(recent, limit, span)
+    candidates = [t for t in (blocked, _wall(free) if free is not None else None) if t]
+    rate.next_send_at = max(candidates) if candidates else None
+
+
+async def claim(
+    *,
+    session: AsyncSession,
+    worker: str,
+    now: dt.datetime,
+    wall: float,
+    limits: RateLimits,
+    lease: dt.timedelta,
+    grace: dt.timedelta,
+    batch: int,
+) -> Claim:
+    """Take the lease on due rows whose chats have room at the wall-clock instant `wall`.
+
+    Room is the chat's window (and the bot's) minus the rows already being sent; the
+    slot itself is reserved just before each send (`reserve_slot`), so the windows hold
+    the instants messages really left. Rows past the grace window are dropped first.
+    """
+    due = and_(
+        Notification.state == State.PENDING,
+        Notification.due_at <= now,
+        or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+    )
+    stale = and_(Notification.state == State.SENDING, Notification.claimed_at < now - lease)
+    # An idle poll only reads: no lock, no write, when nothing is due.
+    if await session.scalar(select(Notification.id).where(or_(due, stale)).limit(1)) is None:
+        return Claim(rows=[], wake_at=None)
+    await _lock_rates(session, [])  # claims queue here (and SQLite takes its write lock)
+    await drop_stale(session=session, now=now, grace=grace, lease=lease)
+    query = (
+        select(Notification)
+        .outerjoin(ChatRate, ChatRate.chat_id == Notification.chat_id)
+        .where(
+            or_(due, stale),
+            or_(ChatRate.next_send_at.is_(None), ChatRate.next_send_at <= _wall(wall)),
+        )
+        .order_by(Notification.due_at, Notification.id)
+        .limit(batch * 4)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True, of=Notification)
+    candidates = list(await session.scalars(query))
+    if not candidates:
+        return Claim(rows=[], wake_at=await _blocked_until(session, due, wall))
+    chats = {c.chat_id for c in candidates}
+    gone = set(
+        await session.scalars(select(Chat.id).where(Chat.id.in_(chats), Chat.active.is_(False)))
+    )
+    windows = await _windows_in_use(session, chats, now=now, wall=wall, lease=lease, limits=limits)
+    claimed: list[Notification] = []
+    wake: float | None = None
+    for row in candidates:
+        if row.chat_id in gone:
+            row.state, row.last_error = State.FAILED, "chat is inactive"
+            log.warning("failed %s: chat %s is inactive", row.key, row.chat_id)
+            continue
+        if len(claimed) >= batch:
+            break
+        overall, chat_limit = limits.overall, limits.for_chat(row.chat_id)
+        ok, overall_window = admit(windows[GLOBAL_CHAT], wall, overall, limits.span(overall))
+        if not ok:
+            wake = free_at(overall_window, overall, limits.span(overall))
+            break
+        ok, chat_window = admit(windows[row.chat_id], wall, chat_limit, limits.span(chat_limit))
+        if not ok:
+            at = free_at(chat_window, chat_limit, limits.span(chat_limit))
+            wake = at if wake is None or (at is not None and at < wake) else wake
+            continue
+        windows[GLOBAL_CHAT], windows[row.chat_id] = overall_window, chat_window
+        if row.state == State.SENDING:
+            log.warning("reclaiming %s from %s: its lease expired", row.key, row.claimed_by)
+        row.state, row.claimed_by, row.claimed_at = State.SENDING, worker, now
+        claimed.append(row)
+    await session.flush()
+    return Claim(rows=[_detached(r) for r in claimed], wake_at=wake)
+
+
+async def _windows_in_use(
+    session: AsyncSession,
+    chats: set[int],
+    *,
+    now: dt.datetime,
+    wall: float,
+    lease: dt.timedelta,
+    limits: RateLimits,
+) -> dict[int, list[float]]:
+    """Each chat's recent sends plus one placeholder per row some worker is sending now."""
+    rates = {
+        r.chat_id: r
+        for r in await session.scalars(
+            select(ChatRate)
+            .where(ChatRate.chat_id.in_({GLOBAL_CHAT, *chats}))
+            .execution_options(populate_existing=True)
+        )
+    }
+    in_flight = dict(
+        (
+            await session.execute(
+                select(Notification.chat_id, func.count())
+                .where(Notification.state == State.SENDING, Notification.claimed_at >= now - lease)
+                .group_by(Notification.chat_id)
+            )
+        ).all()
+    )
+    windows: dict[int, list[float]] = {}
+    for chat in {GLOBAL_CHAT, *chats}:
+        rate = rates.get(chat)
+        span = limits.span(limits.for_chat(chat))
+        recent = prune((rate.recent or []) if rate else [], wall, span)
+        busy = sum(in_flight.values()) if chat == GLOBAL_CHAT else in_flight.get(chat, 0)
+        windows[chat] = sorted([*recent, *([wall] * busy)])
+    return windows
+
+
+async def _blocked_until(session: AsyncSession, due: Any, wall: float) -> float | None:
+    """When the first chat with due rows that is held back (429, full window) opens."""
+    opens = await session.scalar(
+        select(func.min(ChatRate.next_send_at))
+        .join(Notification, Notification.chat_id == ChatRate.chat_id)
+        .where(due, ChatRate.next_send_at > _wall(wall))
+    )
+    return opens.timestamp() if opens is not None else None
+
+
+async def reserve_slot(
+    *, session: AsyncSession, chat_id: int, wall: Callable[[], float], limits: RateLimits
+) -> float | None:
+    """The send slot of one message, taken right before it is sent: None when taken, else
+    the wall-clock instant to ask again. The instant recorded is read once the windows
+    are locked, so waiting for the lock never makes a send look earlier than it was."""
+    rates = await _lock_rates(session, [chat_id])
+    now = wall()
+    rate, overall = rates[chat_id], rates[GLOBAL_CHAT]
+    if rate.next_send_at is not None and rate.next_send_at > _wall(now):
+        return rate.next_send_at.timestamp()
+    spans = {c: limits.span(limits.for_chat(c)) for c in (chat_id, GLOBAL_CHAT)}
+    ok_all, all_window = admit(overall.recent or [], now, limits.overall, spans[GLOBAL_CHAT])
+    ok_chat, chat_window = admit(rate.recent or [], now, limits.for_chat(chat_id), spans[chat_id])
+    if not (ok_all and ok_chat):
+        waits = [
+            free_at(all_window, limits.overall, spans[GLOBAL_CHAT]) if not ok_all else None,
+            free_at(chat_window, limits.for_chat(chat_id), spans[chat_id]) if not ok_chat else None,
+        ]
+        return max(w for w in waits if w is not None)
+    _window_after(overall, all_window, limits, now)
+    _window_after(rate, chat_window, limits, now)
+    return None
+
+
+def _detached(row: Notification) -> Claimed:
+    return Claimed(
+        id=row.id,
+        key=row.key,
+        kind=row.kind,
+        chat_id=row.chat_id,
+        group_id=row.working_group_id,
+        payload=dict(row.payload),
+        due_at=row.due_at,
+        late=row.late,
+        attempts=row.attempts,
+        parts_sent=row.parts_sent,
+    )

@@ -1,0 +1,269 @@
+"""The outbox: every notification is a row first, then a Telegram message.
+
+States: pending → sending (claimed by one worker, a lease) → sent; or failed (gave up,
+chat gone), cancelled (no longer wanted before it was sent), dropped (missed by more
+than the grace window). A row is created once per key, ever (INSERT … ON CONFLICT).
+Claiming under the flood limits is in storage.claims.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduler.rules import LATE_AFTER, Planned, Window
+from storage.models import Chat, ChatRate, Member, Notification
+
+log = logging.getLogger(__name__)
+
+
+class State(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    DROPPED = "dropped"
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# --- planning ---------------------------------------------------------------------------
+
+
+async def store_planned(
+    *,
+    session: AsyncSession,
+    group_id: int | None,
+    planned: Sequence[Planned],
+    now: dt.datetime,
+    grace: dt.timedelta,
+) -> list[str]:
+    """Insert what is new (a cancelled row of a wanted key comes back); the keys written."""
+    written: list[str] = []
+    insert = dialect_insert(session)
+    for start in range(0, len(planned), 500):
+        rows = [
+            {
+                "key": p.key,
+                "working_group_id": group_id,
+                "chat_id": p.chat_id,
+                "kind": p.kind,
+                "payload": p.payload,
+                "due_at": p.due_at,
+                "state": State.DROPPED if p.due_at < now - grace else State.PENDING,
+                "attempts": 0,
+                "late": p.due_at < now - LATE_AFTER,
+                "parts_sent": 0,
+                "created_at": now,
+            }
+            for p in planned[start : start + 500]
+        ]
+        stmt = insert(Notification).values(rows)
+        revive = {
+            name: stmt.excluded[name]
+            for name in ("chat_id", "payload", "due_at", "state", "late", "attempts")
+        }
+        revive |= {"next_attempt_at": None, "last_error": None, "parts_sent": 0}
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[Notification.key],
+            set_=revive,
+            where=Notification.state == State.CANCELLED,
+        ).returning(Notification.key, Notification.state, Notification.due_at)
+        for key, state, due_at in (await session.execute(stmt)).all():
+            written.append(key)
+            if state == State.DROPPED:
+                log.warning("dropped %s: due %s, older than the grace window", key, due_at)
+    return written
+
+
+async def reconcile(
+    *,
+    session: AsyncSession,
+    group_id: int,
+    planned: Sequence[Planned],
+    window: Window,
+    now: dt.datetime,
+) -> list[str]:
+    """Pending rows follow the plan: unwanted ones in the window are cancelled, wanted ones
+    get their current time, chat and facts. Returns the cancelled keys."""
+    wanted = {p.key: p for p in planned}
+    in_window = and_(Notification.due_at >= window.start, Notification.due_at < window.end)
+    rows = list(
+        await session.scalars(
+            select(Notification).where(
+                Notification.working_group_id == group_id,
+                Notification.state == State.PENDING,
+                or_(in_window, Notification.key.in_(list(wanted)) if wanted else in_window),
+            )
+        )
+    )
+    cancelled: list[str] = []
+    for row in rows:
+        want = wanted.get(row.key)
+        if want is None:
+            if row.due_at in window:
+                row.state = State.CANCELLED
+                cancelled.append(row.key)
+            continue
+        if (row.due_at, row.chat_id, row.payload) != (want.due_at, want.chat_id, want.payload):
+            row.due_at, row.chat_id, row.payload = want.due_at, want.chat_id, want.payload
+            row.late = want.due_at < now - LATE_AFTER
+    return cancelled
+
+
+async def drop_stale(
+    *,
+    session: AsyncSession,
+    now: dt.datetime,
+    grace: dt.timedelta,
+    lease: dt.timedelta,
+    group_id: int | None = None,
+) -> list[str]:
+    """Rows not sent within the grace window are never sent: dropped, with a log line."""
+    stmt = (
+        update(Notification)
+        .where(
+            Notification.due_at < now - grace,
+            or_(
+                Notification.state == State.PENDING,
+                and_(Notification.state == State.SENDING, Notification.claimed_at < now - lease),
+            ),
+        )
+        .values(state=State.DROPPED, claimed_by=None, last_error="missed the grace window")
+        .returning(Notification.key, Notification.due_at)
+    )
+    if group_id is not None:
+        stmt = stmt.where(Notification.working_group_id == group_id)
+    dropped = list((await session.execute(stmt)).all())
+    for key, due_at in dropped:
+        log.warning("dropped %s: due %s, not sent within the grace window", key, due_at)
+    return [key for key, _ in dropped]
+
+
+# --- outcomes ---------------------------------------------------------------------------
+
+
+async def _set(session: AsyncSession, row_id: int, **values: Any) -> None:
+    await session.execute(update(Notification).where(Notification.id == row_id).values(**values))
+
+
+async def record_part(
+    *, session: AsyncSession, row_id: int, parts_sent: int, message_id: int, first: bool
+) -> None:
+    """One more message of a multi-part notification went out."""
+    values: dict[str, Any] = {"parts_sent": parts_sent}
+    if first:
+        values["telegram_message_id"] = message_id
+    await _set(session, row_id, **values)
+
+
+async def record_sent(
+    *,
+    session: AsyncSession,
+    row_id: int,
+    now: dt.datetime,
+    parts_sent: int,
+    message_id: int | None,
+    late: bool,
+) -> None:
+    values: dict[str, Any] = {
+        "state": State.SENT,
+        "late": late,
+        "sent_at": now,
+        "parts_sent": parts_sent,
+        "last_error": None,
+    }  # claimed_by stays: which worker sent it
+    if message_id is not None:
+        values["telegram_message_id"] = message_id
+    await _set(session, row_id, **values)
+
+
+async def record_state(
+    *, session: AsyncSession, row_id: int, state: State, error: str | None = None
+) -> None:
+    """A final state other than sent (failed on a permanent error, cancelled at render)."""
+    await _set(session, row_id, state=state, last_error=error, claimed_by=None)
+
+
+async def record_retry(
+    *,
+    session: AsyncSession,
+    row_id: int,
+    error: str,
+    next_attempt_at: dt.datetime | None,
+    count_attempt: bool,
+) -> None:
+    """Back to pending: later (`next_attempt_at`) or when its chat's block ends."""
+    values: dict[str, Any] = {
+        "state": State.PENDING,
+        "claimed_by": None,
+        "last_error": error[:500],
+        "next_attempt_at": next_attempt_at,
+    }
+    if count_attempt:
+        values["attempts"] = Notification.attempts + 1
+    await _set(session, row_id, **values)
+
+
+async def block_chat(*, session: AsyncSession, chat_id: int, until: dt.datetime) -> None:
+    """Telegram said "retry after": that chat, and only that chat, waits."""
+    rate = await session.get(ChatRate, chat_id, with_for_update=is_postgres(session))
+    if rate is None:
+        session.add(ChatRate(chat_id=chat_id, recent=[], next_send_at=until))
+    elif rate.next_send_at is None or rate.next_send_at < until:
+        rate.next_send_at = until
+
+
+async def chat_gone(*, session: AsyncSession, chat_id: int, reason: str) -> int:
+    """The bot may no longer write to a chat: mark it and fail what was waiting for it.
+
+    A group chat becomes inactive; for a private chat, the user's members forget that
+    they opened one (so no personal reminder is planned for them again).
+    """
+    if chat_id < 0:
+        await session.execute(
+            update(Chat).where(Chat.id == chat_id).values(active=False, inactive_reason=reason)
+        )
+    else:
+        await session.execute(
+            update(Member).where(Member.telegram_user_id == chat_id).values(private_chat=False)
+        )
+    result = await session.execute(
+        update(Notification)
+        .where(
+            Notification.chat_id == chat_id,
+            Notification.state.in_([State.PENDING, State.SENDING]),
+        )
+        .values(state=State.FAILED, last_error=reason[:500], claimed_by=None)
+        .returning(Notification.id)
+    )
+    return len(result.all())
+
+
+async def release(*, session: AsyncSession, row_ids: Sequence[int], worker: str) -> None:
+    """A stopping worker hands back rows it claimed but never started to send."""
+    if row_ids:
+        await session.execute(
+            update(Notification)
+            .where(
+                Notification.id.in_(list(row_ids)),
+                Notification.state == State.SENDING,
+                Notification.claimed_by == worker,
+            )
+            .values(state=State.PENDING, claimed_by=None, claimed_at=None)
+        )

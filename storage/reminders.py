@@ -1,0 +1,122 @@
+"""What the reminder rules read: a group's settings, meetings and open milestones, as facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduler.recurrence import Schedule
+from scheduler.rules import GroupFacts, MeetingFacts, MilestoneFacts
+from storage.enums import Status
+from storage.models import (
+    Chat,
+    Commitment,
+    Meeting,
+    Member,
+    Milestone,
+    ProgressUpdate,
+    WorkingGroup,
+)
+
+
+async def group_chat(*, session: AsyncSession, group_id: int) -> int | None:
+    """The group chat the bot writes its notices to: the latest linked active primary chat."""
+    return await session.scalar(
+        select(Chat.id)
+        .where(Chat.working_group_id == group_id, Chat.is_primary.is_(True), Chat.active.is_(True))
+        .order_by(Chat.linked_at.desc(), Chat.id)
+        .limit(1)
+    )
+
+
+async def all_group_ids(*, session: AsyncSession) -> list[int]:
+    return list(await session.scalars(select(WorkingGroup.id).order_by(WorkingGroup.id)))
+
+
+def meeting_schedule(meeting: Meeting) -> Schedule:
+    return Schedule(
+        first_start_local=meeting.first_start_local,
+        rrule=meeting.rrule,
+        timezone=meeting.timezone,
+        skipped_dates=frozenset(dt.date.fromisoformat(d) for d in meeting.skipped_dates or ()),
+    )
+
+
+async def group_facts(*, session: AsyncSession, group: WorkingGroup) -> GroupFacts:
+    return GroupFacts(
+        id=group.id,
+        timezone=group.timezone,
+        chat_id=await group_chat(session=session, group_id=group.id),
+        created_at=group.created_at,
+        digest_weekday=group.digest_weekday,
+        digest_time=group.digest_time,
+        deadline_offsets_days=tuple(group.deadline_offsets_days or ()),
+        meeting_offsets_minutes=tuple(group.meeting_offsets_minutes or ()),
+        quiet_weeks=group.quiet_weeks,
+    )
+
+
+async def meeting_facts(*, session: AsyncSession, group_id: int) -> list[MeetingFacts]:
+    meetings = await session.scalars(
+        select(Meeting).where(Meeting.working_group_id == group_id, Meeting.cancelled_at.is_(None))
+    )
+    return [
+        MeetingFacts(id=m.id, schedule=meeting_schedule(m), created_at=m.created_at)
+        for m in meetings
+    ]
+
+
+async def milestone_facts(*, session: AsyncSession, group: WorkingGroup) -> list[MilestoneFacts]:
+    """Open milestones of the current plan, with their latest update and who to tell.
+
+    A milestone in progress without any update counts as started when the plan was first
+    loaded (the group's creation): the bot knows no earlier moment.
+    """
+    open_statuses = [s for s in Status if s.is_open]
+    milestones = list(
+        await session.scalars(
+            select(Milestone)
+            .join(Commitment, Commitment.id == Milestone.commitment_id)
+            .where(
+                Milestone.working_group_id == group.id,
+                Milestone.archived.is_(False),
+                Commitment.archived.is_(False),
+                Milestone.status.in_(open_statuses),
+            )
+            .order_by(Milestone.id)
+        )
+    )
+    last_update = dict(
+        (
+            await session.execute(
+                select(ProgressUpdate.milestone_id, func.max(ProgressUpdate.created_at))
+                .join(Milestone, Milestone.id == ProgressUpdate.milestone_id)
+                .where(Milestone.working_group_id == group.id)
+                .group_by(ProgressUpdate.milestone_id)
+            )
+        ).all()
+    )
+    private: dict[int, list[int]] = {}
+    rows = await session.execute(
+        select(Member.agency_id, Member.telegram_user_id).where(
+            Member.working_group_id == group.id,
+            Member.private_chat.is_(True),
+            Member.agency_id.is_not(None),
+        )
+    )
+    for agency_id, user_id in rows.all():
+        if agency_id is not None:
+            private.setdefault(agency_id, []).append(user_id)
+    return [
+        MilestoneFacts(
+            id=m.id,
+            due=m.due,
+            status=m.status,
+            private_chats=tuple(private.get(m.responsible_agency_id or -1, ())),
+            last_update_at=last_update.get(m.id),
+            started_at=group.created_at,
+        )
+        for m in milestones
+    ]

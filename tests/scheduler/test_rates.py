@@ -1,0 +1,109 @@
+"""Telegram's flood limits, measured where Telegram would measure them: at the fake.
+
+The big runs scale the windows down (same code, smaller numbers) so the suite stays
+fast; one test runs the real limits (30/s, 20/min per group, 1/s per private chat) on a
+small volume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+
+from fakebot import FakeTelegram
+from scheduler.clock import FixedClock
+from scheduler.delivery import DeliveryConfig, DeliveryWorker
+from scheduler.ratelimit import Limit, RateLimits, admit, free_at
+from storage.models import ChatRate
+from storage.outbox import State
+from tests.scheduler.conftest import (
+    NOW,
+    assert_each_once,
+    by_state,
+    group_chats,
+    plain_text,
+    planned_for,
+    private_chats,
+    rows,
+    seed,
+)
+
+
+def test_a_window_admits_count_sends_then_opens_a_stretched_window_later() -> None:
+    limit, span = Limit(3, 1.0), 1.1
+    window: list[float] = []
+    for at in (0.0, 0.1, 0.2):
+        ok, window = admit(window, at, limit, span)
+        assert ok
+    ok, window = admit(window, 0.5, limit, span)
+    assert not ok and free_at(window, limit, span) == 1.1
+    ok, window = admit(window, 1.1, limit, span)
+    assert ok and window == [0.1, 0.2, 1.1]
+
+
+def test_groups_and_private_chats_get_their_own_limits() -> None:
+    limits = RateLimits()
+    assert limits.for_chat(-100123) == Limit(20, 60.0)
+    assert limits.for_chat(501) == Limit(1, 1.0)
+    assert limits.for_chat(0) == Limit(30, 1.0)
+
+
+async def test_scaled_limits_hold_overall_per_group_and_per_private_chat(
+    sessionmaker: async_sessionmaker[AsyncSession], fake: FakeTelegram, bot: Bot
+) -> None:
+    limits = RateLimits(
+        overall=Limit(30, 0.3), group=Limit(20, 0.6), private=Limit(1, 0.2), safety=0.25
+    )
+    groups, privates = group_chats(fake, 3), private_chats(fake, 15)
+    planned = planned_for(groups, 30) + planned_for(privates, 4)
+    await seed(sessionmaker, planned)
+    worker = DeliveryWorker(
+        sessionmaker=sessionmaker,
+        bot=bot,
+        clock=FixedClock(NOW),
+        name="w",
+        config=DeliveryConfig(limits=limits),
+        renderer=plain_text,
+    )
+    await asyncio.wait_for(worker.drain(), 20)
+    assert_each_once(fake, planned)
+    # Each limit is approached (the test means something) and never passed.
+    assert fake.max_sends_in_window(0.3) == 30
+    assert all(15 <= fake.max_sends_in_window(0.6, g) <= 20 for g in groups)
+    assert {fake.max_sends_in_window(0.2, p) for p in privates} == {1}
+
+
+async def test_the_real_limits_on_a_small_volume(
+    sessionmaker: async_sessionmaker[AsyncSession], fake: FakeTelegram, bot: Bot
+) -> None:
+    [group], privates = group_chats(fake, 1), private_chats(fake, 3)
+    await seed(sessionmaker, planned_for([group], 21) + planned_for(privates, 3))
+    worker = DeliveryWorker(
+        sessionmaker=sessionmaker,
+        bot=bot,
+        clock=FixedClock(NOW),
+        name="w",
+        config=DeliveryConfig(),  # Telegram's own limits
+        renderer=plain_text,
+    )
+    started = time.time()
+    async with asyncio.timeout(10):
+        while sum(len(fake.transcript(p)) for p in privates) < 9:
+            step = await worker.step()
+            if not step.claimed and step.wake_at is not None:
+                await asyncio.sleep(max(0.0, step.wake_at - time.time()))
+    assert fake.max_sends_in_window(1.0) <= 30
+    # Twenty in the group at once, and the twenty-first held for the rest of the minute.
+    assert len(fake.transcript(group)) == 20
+    assert fake.max_sends_in_window(60.0, group) == 20
+    assert {fake.max_sends_in_window(1.0, p) for p in privates} == {1}
+    assert by_state(await rows(sessionmaker)) == {State.SENT: 29, State.PENDING: 1}
+    async with sessionmaker() as session:
+        rate = await session.get(ChatRate, group)
+        assert rate is not None and rate.next_send_at is not None
+        held = rate.next_send_at - dt.datetime.fromtimestamp(started, dt.UTC)
+        assert dt.timedelta(seconds=60) < held < dt.timedelta(seconds=70)
