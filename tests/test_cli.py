@@ -178,6 +178,14 @@ def test_demo_prints_a_transcript() -> None:
     assert "Oyuna: /commitment 3" in out
     assert "Usage: /commitment <number>" in out
     assert "I don't know /frobnicate" in out
+    # Within the scripted morning: an update, a refusal, the digest, a reminder firing.
+    assert "Recorded: 3.2" in out
+    assert "Only coordinators can do that" in out
+    digest_at = out.index("— 09:00 in Ulaanbaatar")
+    assert "bot: [photo] 📊" in out[digest_at:]
+    assert "3.2 Adopt a corruption-risk check before contracts are awarded → limited · Bat" in out
+    assert "starts in 1 hour" in out[digest_at:]
+    assert "Starting now: Working group: procurement review" in out[out.index("— 10:00") :]
 
 
 async def test_wgbot_run_answers_plan_in_a_group_linked_by_import(

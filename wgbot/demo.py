@@ -2,14 +2,16 @@
 
 What a newcomer runs first: it starts the fake Telegram on a free loopback port, the
 bot against it with SQLite in a temporary folder, links a group with the example plan
-(as `wgbot import` does), plays a short conversation and prints the transcript.
+(as `wgbot import` does), plays one Monday morning of a working group on a clock it
+moves itself (commands, a progress update, a meeting reminder, the weekly digest with
+its chart) and prints the chat as it happens. Seconds, not minutes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
-import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -17,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fakebot import FakeTelegram
+from fakebot.transcript import render
 from scheduler.clock import FixedClock
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.plan_import import import_plan
@@ -28,18 +31,49 @@ from wgbot.settings import Settings
 EXAMPLE = "mongolia-2021-2023.yaml"
 GROUP, OTHER_GROUP = -1001000000001, -1001000000002
 COORDINATOR, MEMBER = 1001, 1002
-# Mid-plan, so that some milestones are due and some overdue, as in a real term.
-DEMO_NOW = dt.datetime(2022, 10, 3, 1, 0, tzinfo=dt.UTC)  # 09:00 in Ulaanbaatar
+# A Monday in the middle of the plan: the weekly digest is due at 09:00 local.
+START = dt.datetime(2022, 10, 3, 0, 30, tzinfo=dt.UTC)  # 08:30 in Ulaanbaatar
 
-# (chat, user, text): the conversation, in order.
-SCRIPT_UNLINKED = [(OTHER_GROUP, MEMBER, "/start")]
-SCRIPT_LINKED = [
-    (GROUP, MEMBER, "/start"),
-    (GROUP, MEMBER, "/plan"),
-    (GROUP, COORDINATOR, "/commitment 3"),
-    (GROUP, MEMBER, "/commitment"),
-    (GROUP, MEMBER, "/commitment 12"),
-    (GROUP, MEMBER, "/frobnicate@wgbot_demo_bot"),
+
+@dataclasses.dataclass(frozen=True)
+class Say:
+    chat_id: int
+    user_id: int
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """A coordinator runs `wgbot import` for the group's chat."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Wait:
+    """The clock moves on, and the scheduler plans and delivers what is due."""
+
+    until_local: dt.time
+
+
+SCRIPT: list[Say | Link | Wait] = [
+    Say(OTHER_GROUP, MEMBER, "/start"),
+    Link(),
+    Say(GROUP, MEMBER, "/start"),
+    Say(GROUP, MEMBER, "/plan"),
+    Say(GROUP, COORDINATOR, "/commitment 3"),
+    Say(GROUP, MEMBER, "/commitment"),
+    Say(GROUP, MEMBER, "/commitment 12"),
+    Say(GROUP, MEMBER, "/frobnicate@wgbot_demo_bot"),
+    Say(
+        GROUP,
+        MEMBER,
+        "/update 3.2 limited Draft regulation sent to the Ministry of Finance "
+        "https://example.org/draft-regulation",
+    ),
+    Say(GROUP, MEMBER, "/meeting add 2022-10-03 10:00 Should fail: members cannot add"),
+    Say(GROUP, COORDINATOR, "/meeting add 2022-10-03 10:00 Working group: procurement review"),
+    Say(GROUP, MEMBER, "/meetings"),
+    Wait(dt.time(9, 0)),
+    Wait(dt.time(10, 0)),
 ]
 
 
@@ -55,8 +89,22 @@ def _say(line: str = "") -> None:
     print(line, flush=True)
 
 
+class _Printer:
+    """Prints each chat's new lines as the story goes."""
+
+    def __init__(self, fake: FakeTelegram) -> None:
+        self.fake = fake
+        self.shown = 0
+
+    def flush(self) -> None:
+        entries = self.fake.transcript()
+        fresh, self.shown = entries[self.shown :], len(entries)
+        if fresh:
+            _say(render(self.fake.state, fresh, show_chat=True))
+
+
 async def run_demo(settings: Settings) -> int:
-    """Play the scripted conversation and print it; 0 when every step was answered."""
+    """Play the scripted morning and print it; 0 when it ran through."""
     configure_logging(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="wgbot-demo-") as folder:
         database_url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
@@ -73,22 +121,11 @@ async def run_demo(settings: Settings) -> int:
                 await migrate(engine)
                 _say("wgbot demo: the real bot, offline, against a stand-in for Telegram.")
                 _say(f"(a temporary SQLite database in {folder}; nothing is kept)")
-                _say(f"(the demo's clock reads {DEMO_NOW:%Y-%m-%d}, in the middle of the plan)")
+                _say("(the demo's clock: Monday 2022-10-03 08:30 in Ulaanbaatar, mid-plan)")
                 _say()
-                async with BotRun(fake, demo_settings, clock=FixedClock(DEMO_NOW)) as run:
-                    await _play(run, SCRIPT_UNLINKED)
-                    await _link(engine, settings)
-                    await _play(run, SCRIPT_LINKED)
-                _say("— transcript of the group that was never linked —")
-                _say(fake.render_transcript(OTHER_GROUP))
-                _say()
-                _say(
-                    f"$ wgbot import examples/{EXAMPLE} --chat {GROUP}   "
-                    "# a coordinator links the working group's chat"
-                )
-                _say()
-                _say("— transcript of the working group's chat —")
-                _say(fake.render_transcript(GROUP))
+                clock = FixedClock(START)
+                async with BotRun(fake, demo_settings, clock=clock, services=True) as run:
+                    await _play(run, engine, clock, settings, _Printer(fake))
             finally:
                 await engine.dispose()
     _say()
@@ -96,18 +133,35 @@ async def run_demo(settings: Settings) -> int:
     return 0
 
 
-async def _link(engine: AsyncEngine, settings: Settings) -> None:
+async def _play(
+    run: BotRun, engine: AsyncEngine, clock: FixedClock, settings: Settings, out: _Printer
+) -> None:
+    tz = dt.timezone(dt.timedelta(hours=8))  # Ulaanbaatar has no daylight saving
+    for step in SCRIPT:
+        if isinstance(step, Say):
+            await run.say(step.chat_id, step.user_id, step.text)
+        elif isinstance(step, Link):
+            _say()
+            _say(f"$ wgbot import examples/{EXAMPLE} --chat {GROUP}")
+            await _link(engine, settings, clock.now())
+            _say()
+        else:
+            clock.set(dt.datetime.combine(START.astimezone(tz).date(), step.until_local, tz))
+            _say()
+            _say(f"— {step.until_local:%H:%M} in Ulaanbaatar: the scheduler plans and delivers —")
+            await run.tick()
+        out.flush()
+
+
+async def _link(engine: AsyncEngine, settings: Settings, now: dt.datetime) -> None:
     plan = load_plan(example_plan_path())
     if plan.working_group is not None:
         # The demo speaks the reader's language (WGBOT_LANGUAGE), not the example's.
         spec = plan.working_group.model_copy(update={"language": settings.language})
         plan = plan.model_copy(update={"working_group": spec})
     async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(session=session, plan=plan, chat_id=GROUP, now=DEMO_NOW)
-
-
-async def _play(run: BotRun, script: list[tuple[int, int, str]]) -> None:
-    for chat_id, user_id, text in script:
-        replies = await run.say(chat_id, user_id, text)
-        if not replies and chat_id == GROUP:
-            print(f"wgbot demo: no answer to {text!r}", file=sys.stderr)
+        summary = await import_plan(session=session, plan=plan, chat_id=GROUP, now=now)
+    _say(
+        f"created working group {summary.group_name!r}: {summary.commitments} commitments, "
+        f"{summary.milestones} milestones, {summary.agencies} agencies"
+    )
