@@ -17,7 +17,17 @@ from telegram.ext import (
 
 from bot.context import DEPS_KEY, Deps, WGApplication, WGContext
 from bot.errors import on_error
-from bot.handlers import digest, export, general, lists, meetings, people, plan, progress
+from bot.handlers import (
+    digest,
+    export,
+    general,
+    lists,
+    meetings,
+    membership,
+    people,
+    plan,
+    progress,
+)
 from bot.handlers import settings as settings_handlers
 from scheduler.clock import Clock, SystemClock
 from storage.db import create_engine, create_sessionmaker
@@ -61,6 +71,7 @@ def build_application(
 
     # Order matters: within handler group 0 the first matching handler wins, so the
     # catch-all for unknown commands comes after every real command.
+    membership.register(app)
     general.register(app)
     plan.register(app)
     digest.register(app)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import Role
-from storage.models import Chat, Member, WorkingGroup
+from storage.models import Chat, Member, Notification, WorkingGroup
 
 
 async def group_for_chat(*, session: AsyncSession, chat_id: int) -> WorkingGroup | None:
@@ -115,3 +115,41 @@ async def mark_private_chat(*, session: AsyncSession, telegram_user_id: int) -> 
         member.private_chat = True
         count += 1
     return count
+
+
+async def set_chat_active(
+    *, session: AsyncSession, chat_id: int, active: bool, reason: str | None = None
+) -> WorkingGroup | None:
+    """The bot was added back to (or removed from) a linked chat; its group, if linked."""
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        return None
+    chat.active = active
+    chat.inactive_reason = None if active else (reason or "the bot was removed")
+    return await session.get(WorkingGroup, chat.working_group_id)
+
+
+async def move_chat(*, session: AsyncSession, old_id: int, new_id: int, now: dt.datetime) -> bool:
+    """A group upgraded to a supergroup gets a new id: the link and the queue follow it."""
+    old = await session.get(Chat, old_id)
+    if old is None or await session.get(Chat, new_id) is not None:
+        return False
+    session.add(
+        Chat(
+            id=new_id,
+            working_group_id=old.working_group_id,
+            title=old.title,
+            is_primary=old.is_primary,
+            active=True,
+            linked_at=now,
+        )
+    )
+    old.active = False
+    old.inactive_reason = f"migrated to supergroup {new_id}"
+    await session.flush()
+    await session.execute(
+        update(Notification)
+        .where(Notification.chat_id == old_id, Notification.state == "pending")
+        .values(chat_id=new_id)
+    )
+    return True
