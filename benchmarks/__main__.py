@@ -10,6 +10,7 @@ updates per second for each, their ratio, and how far above Telegram's own send 
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import datetime as dt
 import resource
@@ -20,6 +21,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
+from benchmarks import delivery
 from bot.processing import TrackingUpdateProcessor
 from fakebot import FakeTelegram
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
@@ -110,6 +112,11 @@ async def main(n: int) -> None:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # as `wgbot` does: no RetryAfter warnings
     parser = argparse.ArgumentParser()
-    parser.add_argument("-n", type=int, default=200)
-    asyncio.run(main(parser.parse_args().n))
+    parser.add_argument("-n", type=int, default=200, help="/plan round trips")
+    parser.add_argument("--reminders", type=int, default=600, help="outbox deliveries")
+    options = parser.parse_args()
+    asyncio.run(main(options.n))
+    print()
+    asyncio.run(delivery.main(options.reminders))
