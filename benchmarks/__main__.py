@@ -10,9 +10,9 @@ updates per second for each, their ratio, and how far above Telegram's own send 
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
 import datetime as dt
+import os
 import resource
 import tempfile
 import time
