@@ -242,3 +242,25 @@ async def test_wgbot_run_answers_plan_in_a_group_linked_by_import(
         logs = (out + err).decode()
         assert "long polling as @ops_bot" in logs
         assert TOKEN not in logs and TOKEN.split(":")[1] not in logs
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"WGBOT_WEBHOOK_URL": "https://bot.example.org/telegram"},
+            "wgbot: WGBOT_WEBHOOK_SECRET is required when WGBOT_WEBHOOK_URL is set",
+        ),
+        (
+            {"WGBOT_WEBHOOK_URL": "https://bot.example.org/t", "WGBOT_WEBHOOK_SECRET": "short"},
+            "wgbot: WGBOT_WEBHOOK_SECRET: must be 16-256 characters",
+        ),
+    ],
+)
+def test_webhook_mode_needs_a_proper_secret(
+    extra: dict[str, str], message: str, sqlite_env: dict[str, str]
+) -> None:
+    result = wgbot("migrate", env={**sqlite_env, **extra})
+    assert result.returncode == 2
+    assert result.stderr.startswith(message)
+    assert "short" not in result.stderr

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.enums import Language
@@ -77,6 +85,25 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            # Telegram's own rule for secret_token, with a floor against guessable ones.
+            raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError(
+                "WGBOT_WEBHOOK_SECRET is required when WGBOT_WEBHOOK_URL is set (Telegram "
+                "sends it with every update, so strangers cannot post fake ones)"
+            )
+        return self
+
     def require_token(self) -> SecretStr:
         """The token, or a SettingsError naming the variable."""
         if self.telegram_token is None:
@@ -96,6 +123,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "?"
         message = first["msg"].removeprefix("Value error, ")
-        raise SettingsError(f"WGBOT_{field.upper()}: {message}") from None
+        if not first["loc"]:  # a rule across variables names them in its message
+            raise SettingsError(message) from None
+        raise SettingsError(f"WGBOT_{str(first['loc'][0]).upper()}: {message}") from None
