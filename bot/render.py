@@ -10,9 +10,10 @@ from bot.i18n import Translator
 from storage.enums import Status
 from storage.queries import AgencyView, CommitmentView, MilestoneView, PlanView
 
-TELEGRAM_LIMIT = 4096
-# Headroom under Telegram's limit; chunks are measured in UTF-16 units, as Telegram does.
-CHUNK_LIMIT = 4000
+# Headroom under Telegram's 4,096: chunks are measured in UTF-16 units, as Telegram
+# does, and a cut may add a few closing and reopening tags.
+CHUNK_LIMIT = 3900
+NOTE_PREVIEW = 200
 
 STATUS_MARK = {
     Status.NOT_STARTED: "⚪",
@@ -26,6 +27,14 @@ STATUS_MARK = {
 def esc(text: str | None) -> str:
     """User or plan text, safe inside Telegram HTML."""
     return html.escape(text or "", quote=False)
+
+
+def inline(text: str | None, limit: int = NOTE_PREVIEW) -> str:
+    """User text on one line, shortened at a word: for previews inside a list."""
+    flat = " ".join((text or "").split())
+    if len(flat) > limit:
+        flat = flat[:limit].rsplit(" ", 1)[0] + "…"
+    return esc(flat)
 
 
 def status_label(t: Translator, status: Status) -> str:
@@ -89,7 +98,7 @@ def _milestone_block(t: Translator, m: MilestoneView, today: dt.date, tz: dt.tzi
                 date=u.at.astimezone(tz).date().isoformat(),
                 reporter=esc(u.reporter),
             )
-            + (f": <i>{esc(u.note)}</i>" if u.note else "")
+            + (f": <i>{inline(u.note)}</i>" if u.note else "")
         )
     return "\n".join(lines)
 
@@ -163,4 +172,26 @@ def split_message(text: str, limit: int = CHUNK_LIMIT) -> list[str]:
             current = piece
     if current:
         chunks.append(current)
-    return chunks
+    return _balanced(chunks)
+
+
+_TAG_PARTS = re.compile(r"<(/?)([a-zA-Z-]+)[^>]*>")
+
+
+def _balanced(chunks: list[str]) -> list[str]:
+    """Close the tags a cut left open at the end of a chunk and reopen them in the next,
+    so that every message parses on its own (a note may span a blank line)."""
+    out: list[str] = []
+    carried: list[tuple[str, str]] = []  # (name, the opening tag as written)
+    for chunk in chunks:
+        text = "".join(tag for _, tag in carried) + chunk
+        stack: list[tuple[str, str]] = []
+        for match in _TAG_PARTS.finditer(text):
+            closing, name = match.group(1), match.group(2).lower()
+            if not closing:
+                stack.append((name, match.group(0)))
+            elif stack and stack[-1][0] == name:
+                stack.pop()
+        out.append(text + "".join(f"</{name}>" for name, _ in reversed(stack)))
+        carried = stack
+    return out
