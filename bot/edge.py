@@ -12,6 +12,7 @@ from typing import Any, overload
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update, User
 from telegram.constants import ChatType
+from telegram.ext import CommandHandler, filters
 
 from bot.context import WGContext
 from bot.i18n import Translator, translator
@@ -142,3 +143,14 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
 
 def is_private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def command(
+    name: str, callback: Handler, extra: filters.BaseFilter | None = None
+) -> CommandHandler[Any, None]:
+    """A command that answers new messages only: editing a sent `/meeting add …` must
+    not add the meeting twice (PTB's default also runs commands on edits)."""
+    accepted: filters.BaseFilter = filters.UpdateType.MESSAGE
+    if extra is not None:
+        accepted = accepted & extra
+    return CommandHandler(name, callback, filters=accepted)

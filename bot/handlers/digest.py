@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
 from bot.context import WGContext
 from bot.digest import send_digest
-from bot.edge import GroupScope, in_linked_group, reply
+from bot.edge import GroupScope, command, in_linked_group, reply
 from storage.digest import collect_digest
 
 
@@ -25,4 +25,4 @@ async def digest(update: Update, context: WGContext, scope: GroupScope) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("digest", digest))
+    app.add_handler(command("digest", digest))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import InputFile, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
 from bot.context import WGContext
-from bot.edge import GroupScope, Handler, in_linked_group, reply
+from bot.edge import GroupScope, Handler, command, in_linked_group, reply
 from bot.render import esc
 from storage.plan_export import ExportFormat, export_filename, export_group
 
@@ -42,4 +42,4 @@ export: Handler = in_linked_group(coordinator_only=True)(_export)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("export", export))
+    app.add_handler(command("export", export))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update, User
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, MessageHandler, filters
 
 from bot.commands import commands_for
 from bot.context import WGContext
-from bot.edge import is_private, reply
+from bot.edge import command, is_private, reply
 from bot.i18n import Translator, translator
 from bot.render import esc
 from bot.roles import RoleLookupFailed, is_coordinator
@@ -112,10 +112,10 @@ async def unknown_command(update: Update, context: WGContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(command("start", start))
+    app.add_handler(command("help", help_command))
 
 
 def register_fallback(app: Application) -> None:  # type: ignore[type-arg]
     """Registered after every command: in one handler group only the first match runs."""
-    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command))

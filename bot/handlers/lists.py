@@ -12,10 +12,10 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update, User
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, filters
 
 from bot.context import WGContext
-from bot.edge import GroupScope, in_linked_group, reply
+from bot.edge import GroupScope, command, in_linked_group, reply
 from bot.i18n import Translator, translator
 from bot.parsing import Invalid, parse_days
 from bot.render import STATUS_MARK, agency_short, esc, status_label
@@ -239,9 +239,9 @@ async def mine_private(update: Update, context: WGContext) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     # Private chats first: in one handler group the first matching handler wins.
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("deadlines", deadlines_private, filters=private))
-    app.add_handler(CommandHandler("overdue", overdue_private, filters=private))
-    app.add_handler(CommandHandler("mine", mine_private, filters=private))
-    app.add_handler(CommandHandler("deadlines", deadlines))
-    app.add_handler(CommandHandler("overdue", overdue))
-    app.add_handler(CommandHandler("mine", mine))
+    app.add_handler(command("deadlines", deadlines_private, private))
+    app.add_handler(command("overdue", overdue_private, private))
+    app.add_handler(command("mine", mine_private, private))
+    app.add_handler(command("deadlines", deadlines))
+    app.add_handler(command("overdue", overdue))
+    app.add_handler(command("mine", mine))

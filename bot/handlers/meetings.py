@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from babel.dates import format_datetime, get_day_names
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
 from bot.context import WGContext
-from bot.edge import GroupScope, Handler, in_linked_group, reply
+from bot.edge import GroupScope, Handler, command, in_linked_group, reply
 from bot.i18n import Translator
 from bot.render import esc
 from scheduler.when import WhenError, parse_when
@@ -250,5 +250,5 @@ meeting: Handler = in_linked_group(coordinator_only=True)(_meeting)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("meetings", meetings))
-    app.add_handler(CommandHandler("meeting", meeting))
+    app.add_handler(command("meetings", meetings))
+    app.add_handler(command("meeting", meeting))

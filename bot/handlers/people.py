@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler
 
 from bot.context import WGContext
-from bot.edge import GroupScope, Handler, in_linked_group, reply
+from bot.edge import GroupScope, Handler, command, in_linked_group, reply
 from bot.i18n import Translator
 from bot.parsing import Invalid, UserRef, parse_coordinator
 from bot.render import esc
@@ -222,6 +222,6 @@ coordinator: Handler = in_linked_group(coordinator_only=True)(_coordinator)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("iam", iam))
+    app.add_handler(command("iam", iam))
     app.add_handler(CallbackQueryHandler(iam_choice, pattern=f"^{IAM_PREFIX}"))
-    app.add_handler(CommandHandler("coordinator", coordinator))
+    app.add_handler(command("coordinator", coordinator))

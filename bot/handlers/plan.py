@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
 from bot.context import WGContext
-from bot.edge import GroupScope, in_linked_group, reply
+from bot.edge import GroupScope, command, in_linked_group, reply
 from bot.render import esc, render_commitment, render_plan
 from storage.queries import commitment_view, plan_view
 
@@ -34,5 +34,5 @@ async def commitment(update: Update, context: WGContext, scope: GroupScope) -> N
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("plan", plan))
-    app.add_handler(CommandHandler("commitment", commitment))
+    app.add_handler(command("plan", plan))
+    app.add_handler(command("commitment", commitment))

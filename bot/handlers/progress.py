@@ -9,13 +9,12 @@ from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     filters,
 )
 
 from bot.context import WGContext
-from bot.edge import GroupScope, in_linked_group, reply
+from bot.edge import GroupScope, command, in_linked_group, reply
 from bot.progress_render import render_history, render_unknown_status
 from bot.render import esc
 from bot.status_words import (
@@ -217,8 +216,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     flows = Flows()
     app.bot_data[FLOWS_KEY] = flows
     # New messages only: editing a sent /update must not record a second report.
-    app.add_handler(CommandHandler("update", update_command, filters.UpdateType.MESSAGE))
-    app.add_handler(CommandHandler("history", history_command))
+    app.add_handler(command("update", update_command))
+    app.add_handler(command("history", history_command))
     app.add_handler(CallbackQueryHandler(update_button, pattern=f"^{PREFIX}:"))
     app.add_handler(
         MessageHandler(

@@ -6,10 +6,10 @@ import datetime as dt
 import zoneinfo
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
 from bot.context import WGContext
-from bot.edge import GroupScope, in_linked_group, reply
+from bot.edge import GroupScope, command, in_linked_group, reply
 from bot.i18n import Translator, translator
 from bot.parsing import (
     Invalid,
@@ -128,4 +128,4 @@ async def settings(update: Update, context: WGContext, scope: GroupScope) -> Non
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(CommandHandler("settings", settings))
+    app.add_handler(command("settings", settings))
