@@ -11,13 +11,23 @@ from storage.enums import Role
 from storage.models import Chat, Member, Notification, WorkingGroup
 
 
-async def group_for_chat(*, session: AsyncSession, chat_id: int) -> WorkingGroup | None:
-    """The working group an active chat is linked to, if any."""
-    return await session.scalar(
+async def group_for_chat(
+    *, session: AsyncSession, chat_id: int, include_inactive: bool = False
+) -> WorkingGroup | None:
+    """The working group a chat is linked to, if any.
+
+    The bot answers only in active chats; the operator's commands (`wgbot import`,
+    `grant`, `export`) also find a chat the bot was removed from, so that a re-import
+    never starts a second, empty working group beside the first.
+    """
+    query = (
         select(WorkingGroup)
         .join(Chat, Chat.working_group_id == WorkingGroup.id)
-        .where(Chat.id == chat_id, Chat.active.is_(True))
+        .where(Chat.id == chat_id)
     )
+    if not include_inactive:
+        query = query.where(Chat.active.is_(True))
+    return await session.scalar(query)
 
 
 async def create_group(

@@ -15,7 +15,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.when import parse_when
-from storage.groups import create_group, group_for_chat
+from storage.groups import create_group, group_for_chat, set_chat_active
 from storage.meetings import first_start
 from storage.models import (
     Agency,
@@ -60,7 +60,7 @@ async def import_plan(
     whose file does not say (a CSV never does).
     """
     spec = plan.working_group
-    group = await group_for_chat(session=session, chat_id=chat_id)
+    group = await group_for_chat(session=session, chat_id=chat_id, include_inactive=True)
     created = group is None
     if group is None:
         group = await create_group(
@@ -72,6 +72,8 @@ async def import_plan(
             now=now,
         )
     else:
+        # Linking the chat again says the bot belongs there: deliveries resume.
+        await set_chat_active(session=session, chat_id=chat_id, active=True)
         if name or spec:
             group.name = name or (spec.name if spec else group.name)
         if spec is not None:

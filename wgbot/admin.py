@@ -103,7 +103,7 @@ async def import_file(settings: Settings, path: Path, chat_id: int, name: str | 
 
 async def grant(settings: Settings, chat_id: int, user_id: int) -> int:
     async with _database(settings) as sessionmaker, transaction(sessionmaker) as session:
-        group = await group_for_chat(session=session, chat_id=chat_id)
+        group = await group_for_chat(session=session, chat_id=chat_id, include_inactive=True)
         if group is None:
             _err(f"no working group is linked to chat {chat_id}; run `wgbot import` first")
             return PROBLEMS
@@ -116,7 +116,7 @@ async def grant(settings: Settings, chat_id: int, user_id: int) -> int:
 
 async def export(settings: Settings, chat_id: int, fmt: str, output: Path | None) -> int:
     async with _database(settings) as sessionmaker, transaction(sessionmaker) as session:
-        group = await group_for_chat(session=session, chat_id=chat_id)
+        group = await group_for_chat(session=session, chat_id=chat_id, include_inactive=True)
         if group is None:
             _err(f"no working group is linked to chat {chat_id}")
             return PROBLEMS

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import transaction
 from storage.enums import Status
-from storage.groups import get_or_create_member, group_for_chat
+from storage.groups import get_or_create_member, group_for_chat, set_chat_active
 from storage.models import Milestone, ProgressUpdate, WorkingGroup
 from storage.plan_import import ImportSummary, import_plan
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile, WorkingGroupSpec
@@ -219,3 +219,22 @@ async def test_progress_updates_cannot_be_edited_or_deleted(
     async with sessionmaker() as session:
         note = await session.scalar(select(ProgressUpdate.note))
     assert note == "Draft submitted"
+
+
+async def test_reimport_after_the_bot_was_removed_keeps_the_same_group(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    first = await load(sessionmaker, small_plan())
+    await record_update(sessionmaker, "1.1", Status.SUBSTANTIAL)
+    async with transaction(sessionmaker) as session:
+        await set_chat_active(session=session, chat_id=CHAT, active=False)
+
+    again = await load(sessionmaker, small_plan())
+
+    assert not again.created_group
+    assert again.group_id == first.group_id
+    async with sessionmaker() as session:
+        group = await group_for_chat(session=session, chat_id=CHAT)
+        assert group is not None
+        view = await plan_view(session=session, group=group)
+    assert view.commitments[0].milestones[0].status is Status.SUBSTANTIAL
