@@ -65,18 +65,20 @@ def meeting_event(meeting: MeetingView, *, now: dt.datetime) -> Event | None:
     return event
 
 
-def _milestone_description(m: MilestoneView) -> str:
+def _milestone_description(m: MilestoneView, tz: zoneinfo.ZoneInfo) -> str:
     lines = [f"Status: {m.status.value.replace('_', ' ')}"]
     if m.responsible is not None:
         lines.append(f"Responsible: {m.responsible.name} ({m.responsible.code})")
     if m.last_update is not None:
         u = m.last_update
-        last = f"Last update: {u.at.date().isoformat()}, {u.reporter}"
+        last = f"Last update: {u.at.astimezone(tz).date().isoformat()}, {u.reporter}"
         lines.append(last + (f": {u.note}" if u.note else ""))
     return "\n".join(lines)
 
 
-def milestone_event(m: MilestoneView, *, group_id: int, now: dt.datetime) -> Event:
+def milestone_event(
+    m: MilestoneView, *, group_id: int, now: dt.datetime, tz: zoneinfo.ZoneInfo
+) -> Event:
     """An all-day VEVENT on the milestone's due date."""
     event = Event.new(
         uid=f"milestone-{group_id}-{m.number}@wgbot",
@@ -84,7 +86,7 @@ def milestone_event(m: MilestoneView, *, group_id: int, now: dt.datetime) -> Eve
         start=m.due,
         end=m.due + dt.timedelta(days=1),
         summary=f"{m.number} {m.title}",
-        description=_milestone_description(m),
+        description=_milestone_description(m, tz),
     )
     event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
     return event
@@ -110,7 +112,14 @@ def render_ics(plan: PlanView, calendar: CalendarInput) -> bytes:
         cal.add_component(event)
     for commitment in plan.commitments:
         for milestone in commitment.milestones:
-            cal.add_component(milestone_event(milestone, group_id=calendar.group_id, now=now))
+            cal.add_component(
+                milestone_event(
+                    milestone,
+                    group_id=calendar.group_id,
+                    now=now,
+                    tz=zoneinfo.ZoneInfo(plan.timezone),
+                )
+            )
     cal.add_missing_timezones(first_date=first, last_date=last)
     data: bytes = cal.to_ical()
     return data

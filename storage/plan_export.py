@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import zoneinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,12 +76,13 @@ def plan_file_from_view(view: PlanView) -> PlanFile:
 def latest_update_columns(view: PlanView) -> dict[str, dict[str, str]]:
     """The informational columns of an export: each milestone's latest update."""
     extra: dict[str, dict[str, str]] = {}
+    tz = zoneinfo.ZoneInfo(view.timezone)
     for commitment in view.commitments:
         for m in commitment.milestones:
             if m.last_update is None:
                 continue
             extra[m.number] = {
-                "milestone_last_update": m.last_update.at.date().isoformat(),
+                "milestone_last_update": m.last_update.at.astimezone(tz).date().isoformat(),
                 "milestone_last_update_by": _inert(m.last_update.reporter),
                 "milestone_last_note": _inert(m.last_update.note or ""),
             }
@@ -108,6 +110,7 @@ def _md(text: str | None) -> str:
 
 def render_markdown(view: PlanView) -> str:
     """A readable report of the plan: one table of milestones per commitment."""
+    tz = zoneinfo.ZoneInfo(view.timezone)
     lines = [f"# {_md(view.group_name)}", ""]
     facts = [f for f in (view.country, view.period) if f]
     if facts:
@@ -131,7 +134,7 @@ def render_markdown(view: PlanView) -> str:
             last = ""
             if m.last_update is not None:
                 u = m.last_update
-                last = f"{u.at.date().isoformat()} {_md(u.reporter)}"
+                last = f"{u.at.astimezone(tz).date().isoformat()} {_md(u.reporter)}"
                 if u.note:
                     last += f": {_md(u.note)}"
             responsible = _md(m.responsible.code) if m.responsible else ""
