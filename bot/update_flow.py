@@ -127,7 +127,8 @@ class Flows:
         self._prune(now)
         return self._by_token.get(token)
 
-    def awaiting_note(self, chat_id: int, user_id: int) -> Flow | None:
+    def awaiting_note(self, chat_id: int, user_id: int, now: dt.datetime) -> Flow | None:
+        self._prune(now)
         token = self._by_person.get((chat_id, user_id))
         flow = self._by_token.get(token) if token else None
         return flow if flow is not None and flow.step is Step.NOTE else None

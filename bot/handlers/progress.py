@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Message, Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import (
     Application,
@@ -13,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import WGContext
+from bot.context import DEPS_KEY, WGContext
 from bot.edge import GroupScope, command, in_linked_group, reply
 from bot.progress_render import render_history, render_unknown_status
 from bot.render import esc
@@ -37,6 +38,7 @@ from bot.update_flow import (
     parse_press,
     screen,
 )
+from scheduler.clock import Clock
 from storage.progress import find_milestone, history
 
 HISTORY_LIMIT = 100
@@ -162,7 +164,7 @@ async def update_note(update: Update, context: WGContext, scope: GroupScope) -> 
     message = update.effective_message
     assert message is not None
     flows = _flows(context)
-    flow = flows.awaiting_note(scope.chat_id, scope.user.id)
+    flow = flows.awaiting_note(scope.chat_id, scope.user.id, scope.now)
     if flow is None:
         return
     flow.note = clean_note(message.text)
@@ -198,30 +200,39 @@ async def history_command(update: Update, context: WGContext, scope: GroupScope)
 class _AwaitingNote(filters.MessageFilter):
     """A text from someone whose guided update waits for its note (here, or as a reply)."""
 
-    def __init__(self, flows: Flows) -> None:
+    def __init__(self, flows: Flows, clock: Clock) -> None:
         super().__init__(name="awaiting_update_note")
         self.flows = flows
+        self.clock = clock
 
     def filter(self, message: Message) -> bool:
         if message.from_user is None:
             return False
-        flow = self.flows.awaiting_note(message.chat_id, message.from_user.id)
+        flow = self.flows.awaiting_note(message.chat_id, message.from_user.id, self.clock.now())
         if flow is None:
             return False
         target = message.reply_to_message
-        return target is None or target.message_id == flow.message_id
+        if target is None:
+            # In a group, later chatter must never become a progress report: only a
+            # reply to the flow's message is its note. A private chat has no chatter.
+            return message.chat.type == ChatType.PRIVATE
+        return target.message_id == flow.message_id
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     flows = Flows()
     app.bot_data[FLOWS_KEY] = flows
+    deps = app.bot_data[DEPS_KEY]
     # New messages only: editing a sent /update must not record a second report.
     app.add_handler(command("update", update_command))
     app.add_handler(command("history", history_command))
     app.add_handler(CallbackQueryHandler(update_button, pattern=f"^{PREFIX}:"))
     app.add_handler(
         MessageHandler(
-            filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & _AwaitingNote(flows),
+            filters.UpdateType.MESSAGE
+            & filters.TEXT
+            & ~filters.COMMAND
+            & _AwaitingNote(flows, deps.clock),
             update_note,
         )
     )

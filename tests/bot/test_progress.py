@@ -577,3 +577,24 @@ async def test_a_long_history_is_split(run: BotRun, engine: AsyncEngine) -> None
     assert text.index("Step 59:") < text.index("Step 0:")
     for n in range(60):
         assert sum(f"Step {n}:" in (r.text or "") for r in replies) == 1
+
+
+async def test_chatter_and_late_replies_never_become_a_note(
+    run: BotRun, engine: AsyncEngine, clock: FixedClock
+) -> None:
+    await link_example(engine)
+    menu = await run.unique_reply(GROUP, BAT, "/update")
+    milestones = await press(run, BAT, menu, "3. ")
+    status = await press(run, BAT, milestones, "⚪ 3.2")
+    note = await press(run, BAT, status, "🟡")
+    assert note.text is not None and note.text.endswith("or press Skip.")
+
+    # The starter chatting in the group without replying to the flow is not its note.
+    assert await run.say(GROUP, BAT, "lunch anyone?") == []
+    assert await updates_of(engine, "3.2") == []
+
+    # Three days later even a reply to the old flow message records nothing.
+    clock.advance(dt.timedelta(days=3))
+    late = run.fake.user_says(GROUP, BAT, "Draft sent", reply_to=note.message_id, token=run.token)
+    await run.wait(late)
+    assert await updates_of(engine, "3.2") == []
