@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
@@ -71,56 +72,23 @@ def in_linked_group(
     PRODUCT.md: in a chat no working group is linked to, only /start and /help answer.
     With `coordinator_only`, a member gets a clear refusal and nothing changes; a failed
     administrator look-up refuses too (never lets anyone through) and asks to retry.
+    Replies wait for the commit: "Recorded" is never shown for a write that was rolled
+    back, and no Telegram call is made while the transaction holds its locks.
     """
 
     def decorate(handler: GroupHandler) -> Handler:
         @functools.wraps(handler)
         async def wrapper(update: Update, context: WGContext) -> None:
-            chat = update.effective_chat
-            user = update.effective_user
-            if chat is None or user is None or update.effective_message is None:
-                return
-            async with transaction(context.deps.sessionmaker) as session:
-                group = await group_for_chat(session=session, chat_id=chat.id)
-                if group is None:
-                    return
-                now = context.deps.clock.now()
-                member = await get_or_create_member(
-                    session=session,
-                    group=group,
-                    telegram_user_id=user.id,
-                    now=now,
-                    full_name=user.full_name,
-                    username=user.username,
-                )
-                t = translator(group.language)
-                if coordinator_only:
-                    try:
-                        allowed = await is_coordinator(
-                            bot=context.bot,
-                            cache=context.deps.admin_cache,
-                            chat_id=chat.id,
-                            member=member,
-                            now=now,
-                        )
-                    except RoleLookupFailed:
-                        await reply(update, t("refused.lookup_failed"))
-                        return
-                    if not allowed:
-                        await reply(update, t("refused.coordinator"))
-                        return
-                scope = GroupScope(
-                    session=session,
-                    group=group,
-                    member=member,
-                    user=user,
-                    chat_id=chat.id,
-                    t=t,
-                    now=now,
-                )
-                await handler(update, context, scope)
-            if "schedule_changed" in scope.flags:
-                await context.deps.schedule_changed(group.id)
+            queued: list[_Reply] = []
+            token = _deferred.set(queued)
+            try:
+                scope = await _in_transaction(update, context, handler, coordinator_only)
+            finally:
+                _deferred.reset(token)
+            for queued_update, text, kwargs in queued:
+                await _send(queued_update, text, **kwargs)
+            if scope is not None and "schedule_changed" in scope.flags:
+                await context.deps.schedule_changed(scope.group.id)
 
         return wrapper
 
@@ -129,8 +97,75 @@ def in_linked_group(
     return decorate
 
 
+async def _in_transaction(
+    update: Update, context: WGContext, handler: GroupHandler, coordinator_only: bool
+) -> GroupScope | None:
+    """The handler in one transaction; None when the chat is not linked or the user refused."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or message is None:
+        return None
+    async with transaction(context.deps.sessionmaker) as session:
+        group = await group_for_chat(session=session, chat_id=chat.id)
+        if group is None:
+            return None
+        now = context.deps.clock.now()
+        member = await get_or_create_member(
+            session=session,
+            group=group,
+            telegram_user_id=user.id,
+            now=now,
+            full_name=user.full_name,
+            username=user.username,
+        )
+        t = translator(group.language)
+        if coordinator_only:
+            # An anonymous administrator posts as the group itself.
+            anonymous_admin = message.sender_chat is not None and message.sender_chat.id == chat.id
+            try:
+                allowed = anonymous_admin or await is_coordinator(
+                    bot=context.bot,
+                    cache=context.deps.admin_cache,
+                    chat_id=chat.id,
+                    member=member,
+                    now=now,
+                )
+            except RoleLookupFailed:
+                await reply(update, t("refused.lookup_failed"))
+                return None
+            if not allowed:
+                await reply(update, t("refused.coordinator"))
+                return None
+        scope = GroupScope(
+            session=session,
+            group=group,
+            member=member,
+            user=user,
+            chat_id=chat.id,
+            t=t,
+            now=now,
+        )
+        await handler(update, context, scope)
+        return scope
+
+
+_Reply = tuple[Update, str, dict[str, Any]]
+# Set while a linked-group handler's transaction is open: replies queue until the commit.
+_deferred: contextvars.ContextVar[list[_Reply] | None] = contextvars.ContextVar(
+    "wgbot_deferred_replies", default=None
+)
+
+
 async def reply(update: Update, text: str, **kwargs: Any) -> None:
-    """Answer in the same chat (and forum topic), split under Telegram's length limit."""
+    """Answer in the same chat (and forum topic), split under Telegram's length limit;
+    inside a linked-group handler, once its transaction has committed."""
+    queued = _deferred.get()
+    if queued is not None:
+        queued.append((update, text, kwargs))
+        return
+    await _send(update, text, **kwargs)
+
+
+async def _send(update: Update, text: str, **kwargs: Any) -> None:
     message = update.effective_message
     if message is None:
         return

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import STATUS_MARK
@@ -597,4 +598,25 @@ async def test_chatter_and_late_replies_never_become_a_note(
     clock.advance(dt.timedelta(days=3))
     late = run.fake.user_says(GROUP, BAT, "Draft sent", reply_to=note.message_id, token=run.token)
     await run.wait(late)
+    assert await updates_of(engine, "3.2") == []
+
+
+async def test_no_confirmation_for_an_update_whose_commit_failed(
+    run: BotRun, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await link_example(engine)
+
+    def failing_commit(session: Session) -> None:
+        # The transaction holds a new update (objects may be gone from the weak
+        # identity map after the flush, so ask the database within the transaction).
+        if session.scalar(select(func.count()).select_from(ProgressUpdate)):
+            raise ConnectionResetError("the database went away at commit")
+
+    event.listen(Session, "before_commit", failing_commit)
+    try:
+        reply = await run.unique_reply(GROUP, BAT, "/update 3.2 limited Draft sent")
+    finally:
+        event.remove(Session, "before_commit", failing_commit)
+    assert reply.text is not None
+    assert reply.text.startswith("Sorry, something went wrong")
     assert await updates_of(engine, "3.2") == []
