@@ -155,9 +155,11 @@ def _iso_date(word: str) -> dt.date | None:
     if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", word):
         return None
     try:
-        return dt.date.fromisoformat(word)
+        day = dt.date.fromisoformat(word)
     except ValueError:
         return None
+    # Far-off years are typos, and the calendar arithmetic near year 1 or 9999 overflows.
+    return day if 2000 <= day.year <= 2200 else None
 
 
 # Rendering: catalog text in, Telegram HTML out; user text escaped.
@@ -190,9 +192,14 @@ def _when_problem(scope: GroupScope, text: str, error: WhenError | None = None) 
 def _dates(scope: GroupScope, starts: Sequence[dt.datetime]) -> str:
     if not starts:
         return scope.t("meetings.no_more")
-    # Wall times in the meeting's zone, localized weekday names from CLDR.
+    # In the group's zone, as the header says (a meeting keeps the zone it was set in,
+    # so after /settings timezone its wall time here may differ); CLDR weekday names.
     shown = [
-        format_datetime(s.replace(tzinfo=None), "EEE y-MM-dd HH:mm", locale=scope.t.language)
+        format_datetime(
+            s.astimezone(scope.tz).replace(tzinfo=None),
+            "EEE y-MM-dd HH:mm",
+            locale=scope.t.language,
+        )
         for s in starts
     ]
     return scope.t("meetings.next", dates=" · ".join(shown))

@@ -422,3 +422,25 @@ async def test_titles_and_places_are_shown_as_text(
     assert listed.raw_text is not None and "evil.example&quot;" not in listed.raw_text
     assert '&lt;a href="https://evil.example"&gt;' in listed.raw_text
     assert "<a " not in listed.raw_text and "<i>" not in listed.raw_text
+
+
+async def test_far_off_skip_dates_get_the_usage_not_an_error(
+    run: BotRun, engine: AsyncEngine
+) -> None:
+    await link_example(engine)
+    usage = await run.unique_reply(GROUP, OYUNA, "/meeting skip 1 someday")
+    for far in ("0001-01-01", "9999-12-31"):
+        reply = await run.unique_reply(GROUP, OYUNA, f"/meeting skip 1 {far}")
+        assert reply.text == usage.text
+
+
+async def test_meetings_are_shown_in_the_groups_current_zone(
+    run: BotRun, engine: AsyncEngine
+) -> None:
+    await link_example(engine)
+    await run.unique_reply(GROUP, OYUNA, "/settings timezone Europe/Berlin")
+    listing = await run.unique_reply(GROUP, BAT, "/meetings")
+    assert listing.text is not None
+    assert "times in Europe/Berlin" in listing.text
+    # The working group meeting is at 10:00 in Ulaanbaatar: 04:00 in Berlin (summer).
+    assert "2022-09-13 04:00" in listing.text
