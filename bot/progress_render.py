@@ -60,6 +60,10 @@ def render_unknown_status(t: Translator, word: str) -> str:
     )
 
 
+# Long enough for a real report, short enough that /history stays a few messages.
+NOTE_LIMIT = 600
+
+
 def _entry(t: Translator, entry: HistoryEntry, tz: zoneinfo.ZoneInfo) -> str:
     reporter = esc(entry.reporter)
     if entry.agency_code:
@@ -74,7 +78,10 @@ def _entry(t: Translator, entry: HistoryEntry, tz: zoneinfo.ZoneInfo) -> str:
         )
     ]
     # One line per note line: split_message may cut between lines, so no markup spans them.
-    lines += [f"    {esc(line)}" for line in (entry.note or "").splitlines() if line.strip()]
+    note = entry.note or ""
+    if len(note) > NOTE_LIMIT:
+        note = note[:NOTE_LIMIT].rsplit(" ", 1)[0] + "…"
+    lines += [f"    {esc(line)}" for line in note.splitlines() if line.strip()]
     if entry.evidence_url:
         lines.append(t("history.evidence", url=href(entry.evidence_url)))
     return "\n".join(lines)

@@ -41,7 +41,8 @@ from bot.update_flow import (
 from scheduler.clock import Clock
 from storage.progress import find_milestone, history
 
-HISTORY_LIMIT = 100
+# A few messages at most, whatever the history: the group allows 20 messages a minute.
+HISTORY_LIMIT = 15
 
 
 def _flows(context: WGContext) -> Flows:
