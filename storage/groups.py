@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import Role
@@ -76,7 +76,12 @@ async def get_or_create_member(
     full_name: str | None = None,
     username: str | None = None,
 ) -> Member:
-    """The member row for a Telegram user, created on first sight; names kept fresh."""
+    """The member row for a Telegram user, created on first sight; names kept fresh.
+
+    Given a Telegram user's `full_name`, its `username` is taken as the current one,
+    None included, and no other member of the group keeps that handle: `/coordinator
+    add @name` must find who has the name now, not who had it once.
+    """
     member = await session.scalar(
         select(Member).where(
             Member.working_group_id == group.id, Member.telegram_user_id == telegram_user_id
@@ -94,11 +99,19 @@ async def get_or_create_member(
         )
         session.add(member)
         await session.flush()
-        return member
-    if full_name:
+    elif full_name:
         member.full_name = full_name
-    if username:
         member.username = username
+    if username:
+        await session.execute(
+            update(Member)
+            .where(
+                Member.working_group_id == group.id,
+                func.lower(Member.username) == username.lower(),
+                Member.id != member.id,
+            )
+            .values(username=None)
+        )
     return member
 
 

@@ -276,3 +276,21 @@ async def test_coordinator_usage_in_mongolian(run: BotRun, engine: AsyncEngine) 
     reply = await run.unique_reply(GROUP, OYUNA, "/coordinator add bat")
     assert reply.text is not None
     assert reply.text.startswith("Хэрэглээ: /coordinator add|remove <хэрэглэгч>")
+
+
+async def test_a_username_belongs_to_whoever_has_it_now(
+    run: BotRun, fake: FakeTelegram, engine: AsyncEngine
+) -> None:
+    await link_example(engine)
+    # Bat used to be @bat; he drops it and Saraa takes it.
+    await run.say(GROUP, BAT, "/plan")
+    fake.state.users[BAT].username = None
+    await run.say(GROUP, BAT, "/plan")
+    fake.add_user(777, "Saraa", username="bat")
+    await run.say(GROUP, 777, "/plan")
+    await run.unique_reply(GROUP, OYUNA, "/coordinator add @bat")
+    async with create_sessionmaker(engine)() as session:
+        rows = await session.execute(select(Member.telegram_user_id, Member.role))
+        roles = {user_id: role for user_id, role in rows}
+    assert roles[777] is Role.COORDINATOR
+    assert roles[BAT] is Role.MEMBER
