@@ -291,6 +291,6 @@ async def test_a_username_belongs_to_whoever_has_it_now(
     await run.unique_reply(GROUP, OYUNA, "/coordinator add @bat")
     async with create_sessionmaker(engine)() as session:
         rows = await session.execute(select(Member.telegram_user_id, Member.role))
-        roles = {user_id: role for user_id, role in rows}
+        roles: dict[int, Role] = {row[0]: row[1] for row in rows}
     assert roles[777] is Role.COORDINATOR
     assert roles[BAT] is Role.MEMBER
