@@ -9,6 +9,8 @@ import dataclasses
 class CommandSpec:
     name: str
     coordinator_only: bool = False
+    # Also answers in a private chat with the bot (for a member of one working group).
+    private: bool = False
 
     @property
     def description_key(self) -> str:
@@ -23,12 +25,12 @@ class CommandSpec:
 # Only implemented commands are listed (a test checks each has a handler), in the order
 # of PRODUCT.md's table. /settings shows to all; its changes are for coordinators.
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("start"),
-    CommandSpec("help"),
+    CommandSpec("start", private=True),
+    CommandSpec("help", private=True),
     CommandSpec("plan"),
     CommandSpec("commitment"),
-    CommandSpec("deadlines"),
-    CommandSpec("overdue"),
+    CommandSpec("deadlines", private=True),
+    CommandSpec("overdue", private=True),
     CommandSpec("update"),
     CommandSpec("history"),
     CommandSpec("meetings"),
@@ -36,11 +38,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("digest"),
     CommandSpec("settings"),
     CommandSpec("iam"),
-    CommandSpec("mine"),
+    CommandSpec("mine", private=True),
     CommandSpec("export", coordinator_only=True),
     CommandSpec("coordinator", coordinator_only=True),
 )
 
 
-def commands_for(*, coordinator: bool) -> list[CommandSpec]:
+def commands_for(*, coordinator: bool, private: bool = False) -> list[CommandSpec]:
+    """What /help and the menu offer: in a group by role, in a private chat what works there."""
+    if private:
+        return [c for c in COMMANDS if c.private]
     return [c for c in COMMANDS if coordinator or not c.coordinator_only]

@@ -17,10 +17,10 @@ from storage.groups import get_or_create_member, group_for_chat, mark_private_ch
 from storage.models import WorkingGroup
 
 
-def _command_list(t: Translator, *, coordinator: bool) -> str:
+def _command_list(t: Translator, *, coordinator: bool, private: bool) -> str:
     lines = [
         f"{t(spec.usage_key)} — {t(spec.description_key)}"
-        for spec in commands_for(coordinator=coordinator)
+        for spec in commands_for(coordinator=coordinator, private=private)
     ]
     return "\n".join(lines)
 
@@ -58,7 +58,8 @@ async def _introduce(update: Update, context: WGContext, *, with_commands: bool)
             if with_commands and user is not None:
                 coordinator = await _is_coordinator(context, session, group, chat.id, user)
     if with_commands:
-        text = "\n\n".join([text, t("help.header"), _command_list(t, coordinator=coordinator)])
+        listing = _command_list(t, coordinator=coordinator, private=is_private(update))
+        text = "\n\n".join([text, t("help.header"), listing])
     else:
         text = "\n\n".join([text, t("start.more")])
     await reply(update, text)

@@ -196,12 +196,31 @@ async def test_a_failure_gets_one_polite_answer_and_is_logged(
 async def test_the_command_menu_is_registered_in_both_languages(
     run: BotRun, fake: FakeTelegram
 ) -> None:
-    calls = fake.calls("setMyCommands")
-    by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
-    assert set(by_language) == {None, "en", "mn"}
-    mn = by_language["mn"]
-    assert isinstance(mn, list)
-    assert {"command": "plan", "description": "бүх амлалт, тэдгээрийн явц"} in mn
+    menus: dict[tuple[str, object], list[str]] = {}
+    for call in fake.calls("setMyCommands"):
+        scope = call.params.get("scope")
+        kind = scope["type"] if isinstance(scope, dict) else "default"
+        commands = call.params["commands"]
+        assert isinstance(commands, list)
+        menus[(kind, call.params.get("language_code"))] = [c["command"] for c in commands]
+        if call.params.get("language_code") == "mn":
+            assert all(c["description"] != c["command"] for c in commands)
+    for language in (None, "en", "mn"):
+        members = menus[("all_group_chats", language)]
+        coordinators = menus[("all_chat_administrators", language)]
+        private = menus[("all_private_chats", language)]
+        assert "plan" in members and "meeting" not in members
+        assert {"meeting", "export", "coordinator"} <= set(coordinators)
+        assert private == ["start", "help", "deadlines", "overdue", "mine"]
+
+
+async def test_help_in_a_private_chat_lists_what_works_there(run: BotRun) -> None:
+    reply = await run.unique_reply(BAT, BAT, "/help")
+    assert reply.text is not None
+    assert "/deadlines" in reply.text
+    assert "/mine" in reply.text
+    assert "/plan" not in reply.text
+    assert "/update" not in reply.text
 
 
 async def test_the_last_update_date_is_the_groups_local_date(
