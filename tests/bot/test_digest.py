@@ -186,7 +186,7 @@ async def test_digest_in_mongolian(run: BotRun, engine: AsyncEngine, clock: Fixe
     photo, text = photo_and_text(await run.say(GROUP, BAT, "/digest"))
     assert photo.text is not None
     assert "Mongolia OGP Working Group · долоо хоногийн тойм 2022-10-13 – 2022-10-20" in photo.text
-    assert "Бүрэн: 21-аас 3 · Энэ долоо хоногийн мэдээлэл: 1" in photo.text
+    assert "Бүрэн: 3/21 · Энэ долоо хоногийн мэдээлэл: 1" in photo.text
     assert text.startswith("📊 Долоо хоногийн тойм · Mongolia OGP Working Group\n")
     assert "Явц: 21 үе шатаас 3 нь бүрэн хэрэгжсэн" in text
     assert "🟢 бүрэн 3 · 🟠 их хэмжээнд 5 · 🟡 хязгаарлагдмал 6 · ⚪ эхлээгүй 7" in text

@@ -74,7 +74,7 @@ def about(entries: list[TranscriptEntry], text: str) -> list[str]:
     ("language", "day_before", "hour_before", "now"),
     [
         ("en", "starts in 1 day, at 2022-09-13 10:00", "starts in 1 hour", "Starting now"),
-        ("mn", "1 хоногийн дараа, 2022-09-13 10:00-д эхэлнэ", "1 цагийн дараа", "Одоо эхэлж"),
+        ("mn", "1 хоногийн дараа, 2022-09-13 10:00 цагт эхэлнэ", "1 цагийн дараа", "Одоо эхэлж"),
     ],
 )
 async def test_meeting_reminders_arrive_a_day_an_hour_and_at_the_start(
