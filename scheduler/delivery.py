@@ -2,14 +2,20 @@
 
 A step claims due rows whose chats have room (storage.outbox.claim, against windows kept
 in the database), renders each, takes its send slot in those windows right before
-sending (so the windows hold the instants messages really left, whatever rendering
-took), sends it and records Telegram's message id.
+sending (renewing the row's lease in the same transaction, so the windows hold the
+instants messages really left and a slow step never loses a row it is sending), sends
+it and records Telegram's message id (a write that runs to its end even when stopping).
+
+Nothing waits in a step: a row whose chat (or the bot) has no room at its send instant
+goes back to the outbox (no attempt counted, parts already sent kept) and is claimed
+again when the window opens, so one chat never holds up the others.
 
 Failures stay local: a 429 blocks only that chat (for its retry_after); network errors,
-timeouts and 5xx retry that row later with exponential backoff and jitter, then give
-up; 403 or "chat not found" retire the chat. A crash between Telegram's OK and the
-commit that records it is the only way a message can go twice (its lease expires and
-another worker takes it over).
+timeouts, 5xx and database trouble while rendering retry that row later with
+exponential backoff and jitter, then give up; 403 or "chat not found" retire the chat;
+a group that became a supergroup takes its queue along. A crash between Telegram's OK
+and the commit that records it is the only way a message can go twice (its lease
+expires and another worker takes it over).
 """
 
 from __future__ import annotations
@@ -19,44 +25,33 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import random
 import time
-import warnings
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
+from telegram import Bot
 
 from scheduler.clock import Clock
 from scheduler.messages import Part, render_notification
+from scheduler.outcomes import ChatBlocked, Outcomes, finish, retry_seconds
 from scheduler.planner import LEASE
 from scheduler.ratelimit import RateLimits
 from scheduler.rules import LATE_AFTER
-from storage.claims import Claimed, claim, reserve_slot
+from storage.claims import Claimed, LeaseLost, claim, reserve_slot
 from storage.db import transaction
-from storage.outbox import (
-    State,
-    block_chat,
-    chat_gone,
-    record_part,
-    record_retry,
-    record_sent,
-    record_state,
-    release,
-)
+from storage.outbox import State, record_part, record_sent, release
+
+__all__ = ["DeliveryConfig", "DeliveryWorker", "Step", "retry_seconds"]
 
 log = logging.getLogger(__name__)
 
 SentHook = Callable[[Claimed, int], Awaitable[None]]
+
+# Trouble reading the database (or a socket) while rendering passes; anything else
+# would fail again the same way.
+TRANSIENT = (DBAPIError, PoolTimeout, OSError)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,22 +73,10 @@ class Step:
     wake_at: float | None  # wall-clock instant a rate-limited row may go
 
 
-class _ChatBlocked(Exception):
-    """The chat takes nothing more now (429, or gone); already recorded."""
-
-
 Renderer = Callable[..., Awaitable[list[Part] | None]]
 
 
-def retry_seconds(error: RetryAfter) -> float:
-    # PTB 22 warns about the int form of retry_after; both forms mean seconds.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-class DeliveryWorker:
+class DeliveryWorker(Outcomes):
     """One process's delivery loop; several may share a PostgreSQL database."""
 
     def __init__(
@@ -117,15 +100,22 @@ class DeliveryWorker:
         self.on_sent = on_sent
         self.renderer = renderer
         self._poke = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._stepping = asyncio.Lock()
 
     def poke(self) -> None:
         """Something new may be due: look now instead of at the next poll."""
         self._poke.set()
 
+    def request_stop(self) -> None:
+        """Claim nothing more; each chat finishes the send it is in and hands back the
+        rest, then run() returns. (Cancel run() if that takes too long.)"""
+        self._stopping.set()
+        self._poke.set()
+
     async def run(self) -> None:
-        """Deliver until cancelled."""
-        while True:
+        """Deliver until cancelled or asked to stop."""
+        while not self._stopping.is_set():
             self._poke.clear()
             try:
                 step = await self.step()
@@ -156,7 +146,8 @@ class DeliveryWorker:
             await asyncio.sleep(max(0.0, step.wake_at - self.wall()))
 
     async def step(self) -> Step:
-        """Claim what may go now and deliver it; returns once every claimed row is settled."""
+        """Claim what may go now and deliver it; returns once every claimed row is settled
+        (sent, failed, or handed back to wait for its turn)."""
         async with self._stepping:  # the background loop and a test's drain() take turns
             return await self._step()
 
@@ -184,26 +175,37 @@ class DeliveryWorker:
 
         async def one_chat(rows: list[Claimed]) -> None:
             async with gate:
-                for index, row in enumerate(rows):
+                for row in rows:
+                    if self._stopping.is_set():
+                        break
                     started.add(row.id)
-                    if not await self._deliver(row):
-                        rest = [r.id for r in rows[index + 1 :]]
-                        started.update(rest)
-                        await self._release(rest)
-                        return
+                    try:
+                        go_on = await self._deliver(row)
+                    except Exception:
+                        # This chat's trouble (the database, most likely) is not the
+                        # others': its row keeps its lease, the rest go back.
+                        log.exception("delivering %s failed; its chat waits", row.key)
+                        go_on = False
+                    if not go_on:
+                        break
+                rest = [r.id for r in rows if r.id not in started]
+                started.update(rest)
+                await self._release(rest)
 
         try:
             async with asyncio.TaskGroup() as group:
                 for rows in queues.values():
                     group.create_task(one_chat(rows))
         except BaseException:
-            # Stopping (or a database failure): rows never started go back at once;
-            # one cut off mid-send keeps its lease and is retried when it expires.
+            # Cancelled: rows never started go back at once; one cut off mid-send keeps
+            # its lease and is retried when it expires.
             await self._release([r.id for r in taken.rows if r.id not in started])
             raise
         return Step(claimed=len(taken.rows), wake_at=taken.wake_at)
 
     async def _release(self, row_ids: list[int]) -> None:
+        if not row_ids:
+            return
         try:
             async with transaction(self.sessionmaker) as session:
                 await release(session=session, row_ids=row_ids, worker=self.name)
@@ -218,6 +220,10 @@ class DeliveryWorker:
         try:
             async with transaction(self.sessionmaker) as session:
                 parts = await self.renderer(session=session, row=row, now=now)
+        except TRANSIENT as error:
+            log.warning("could not render %s now: %s", row.key, error)
+            await self._retry_later(row, f"render: {type(error).__name__}: {error}")
+            return True
         except Exception:
             log.exception("could not render %s; giving up on it", row.key)
             await self._settle(row, State.FAILED, "could not render")
@@ -226,133 +232,85 @@ class DeliveryWorker:
             log.info("cancelled %s: no longer applies", row.key)
             await self._settle(row, State.CANCELLED, None)
             return True
+        if row.parts_sent >= len(parts):
+            # Resumed, and the text now takes no more messages than went out already.
+            await self._record(row, final=True, parts_sent=row.parts_sent, message_id=None)
+            return True
         first_id: int | None = None
         for index in range(row.parts_sent, len(parts)):
-            await self._take_slot(row.chat_id)
+            try:
+                retry_at = await self._take_slot(row)
+            except LeaseLost:
+                log.warning("not sending %s: its lease ran out, another worker has it", row.key)
+                return True
+            if retry_at is not None:
+                await self._release([row.id])  # its turn comes when the window opens
+                return False
             try:
                 message_id = await self._send_part(row, parts[index])
-            except _ChatBlocked:
+            except ChatBlocked:
                 return False
             if message_id is None:
                 return True
             first_id = message_id if first_id is None else first_id
-            async with transaction(self.sessionmaker) as session:
-                if index == len(parts) - 1:
-                    await record_sent(
-                        session=session,
-                        row_id=row.id,
-                        now=self.clock.now(),
-                        parts_sent=index + 1,
-                        message_id=first_id if row.parts_sent == 0 else None,
-                        late=row.late,
-                    )
-                else:
-                    await record_part(
-                        session=session,
-                        row_id=row.id,
-                        parts_sent=index + 1,
-                        message_id=message_id,
-                        first=index == 0,
-                    )
+            last = index == len(parts) - 1
+            await self._record(
+                row,
+                final=last,
+                parts_sent=index + 1,
+                message_id=(first_id if row.parts_sent == 0 else None) if last else message_id,
+                first=index == 0,
+            )
             if self.on_sent is not None:
                 await self.on_sent(row, message_id)
         return True
 
-    async def _take_slot(self, chat_id: int) -> None:
-        """Reserve this send's place in the chat's and the bot's windows, right before it
-        leaves (waiting for room if another worker or part took it)."""
-        while True:
+    async def _record(
+        self,
+        row: Claimed,
+        *,
+        final: bool,
+        parts_sent: int,
+        message_id: int | None,
+        first: bool = False,
+    ) -> None:
+        """One more part, or (`final`) the whole row, sent; finishes even when cancelled."""
+
+        async def write() -> None:
             async with transaction(self.sessionmaker) as session:
-                retry_at = await reserve_slot(
-                    session=session, chat_id=chat_id, wall=self.wall, limits=self.config.limits
-                )
-            if retry_at is None:
-                return
-            await asyncio.sleep(max(0.005, retry_at - self.wall()))
+                if final:
+                    await record_sent(
+                        session=session,
+                        row_id=row.id,
+                        worker=self.name,
+                        now=self.clock.now(),
+                        parts_sent=parts_sent,
+                        message_id=message_id,
+                        late=row.late,
+                    )
+                elif message_id is not None:
+                    await record_part(
+                        session=session,
+                        row_id=row.id,
+                        worker=self.name,
+                        parts_sent=parts_sent,
+                        message_id=message_id,
+                        first=first,
+                    )
 
-    async def _send(self, chat_id: int, part: Part) -> int:
-        if part.photo is not None:
-            message = await self.bot.send_photo(
-                chat_id,
-                photo=part.photo,
-                filename="digest.png",
-                caption=part.text or None,
-                parse_mode=ParseMode.HTML,
-            )
-        else:
-            message = await self.bot.send_message(
-                chat_id,
-                part.text,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        return message.message_id
+        await finish(write)
 
-    async def _send_part(self, row: Claimed, part: Part) -> int | None:
-        """Telegram's message id, or None when the outcome was recorded as a failure."""
-        try:
-            return await self._send(row.chat_id, part)
-        except RetryAfter as error:
-            seconds = retry_seconds(error)
-            log.info("429 in chat %s: waiting %ss there (%s)", row.chat_id, seconds, row.key)
-            async with transaction(self.sessionmaker) as session:
-                until = dt.datetime.fromtimestamp(self.wall() + seconds, dt.UTC)
-                await block_chat(session=session, chat_id=row.chat_id, until=until)
-                await record_retry(
-                    session=session,
-                    row_id=row.id,
-                    error=str(error),
-                    next_attempt_at=None,
-                    count_attempt=False,
-                )
-            raise _ChatBlocked from None
-        except (Forbidden, BadRequest) as error:
-            if isinstance(error, Forbidden) or "chat not found" in error.message.lower():
-                await self._chat_gone(row.chat_id, error.message)
-                raise _ChatBlocked from None
-            log.warning("failed %s: Telegram refused it: %s", row.key, error.message)
-            await self._settle(row, State.FAILED, error.message)
-        except ChatMigrated as error:
-            reason = f"the group moved to chat {error.new_chat_id}"
-            log.warning("failed %s: %s", row.key, reason)
-            await self._settle(row, State.FAILED, reason)
-        except (NetworkError, TelegramError) as error:
-            await self._retry_later(row, f"{type(error).__name__}: {error}")
-        return None
-
-    async def _chat_gone(self, chat_id: int, reason: str) -> None:
+    async def _take_slot(self, row: Claimed) -> float | None:
+        """Reserve this send's place in the chat's and the bot's windows right before it
+        leaves, renewing the row's lease: None when taken, else when to try again.
+        LeaseLost when another worker has the row now."""
         async with transaction(self.sessionmaker) as session:
-            count = await chat_gone(session=session, chat_id=chat_id, reason=reason)
-        log.warning(
-            "chat %s is gone (%s): marked inactive, %d notifications failed", chat_id, reason, count
-        )
-
-    async def _retry_later(self, row: Claimed, error: str) -> None:
-        attempts = row.attempts + 1
-        if attempts >= self.config.max_attempts:
-            log.error("failed %s after %d attempts: %s", row.key, attempts, error)
-            async with transaction(self.sessionmaker) as session:
-                await record_retry(
-                    session=session,
-                    row_id=row.id,
-                    error=error,
-                    next_attempt_at=None,
-                    count_attempt=True,
-                )
-                await record_state(session=session, row_id=row.id, state=State.FAILED, error=error)
-            return
-        delay = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempts - 1))
-        delay *= random.uniform(0.5, 1.5)  # jitter, not cryptography
-        log.info("retrying %s in %.0fs (attempt %d): %s", row.key, delay, attempts, error)
-        async with transaction(self.sessionmaker) as session:
-            await record_retry(
+            return await reserve_slot(
                 session=session,
                 row_id=row.id,
-                error=error,
-                next_attempt_at=self.clock.now() + dt.timedelta(seconds=delay),
-                count_attempt=True,
+                worker=self.name,
+                now=self.clock.now(),
+                chat_id=row.chat_id,
+                wall=self.wall,
+                limits=self.config.limits,
             )
-
-    async def _settle(self, row: Claimed, state: State, error: str | None) -> None:
-        async with transaction(self.sessionmaker) as session:
-            await record_state(session=session, row_id=row.id, state=state, error=error)

@@ -2,12 +2,17 @@
 
 PostgreSQL: the leader holds a session-level advisory lock on a dedicated connection for
 as long as it leads; when the process or its connection dies the server releases the
-lock and another process takes it at its next try (every ~15 s).
+lock and another process takes it at its next try (every ~15 s). The server probes that
+connection with TCP keepalives (idle 10 s, then every 5 s, 3 misses), so a leader that
+vanished without closing it (a crash of its host, a partition) loses the lock within
+about half a minute; the leader's own checks time out after a few seconds and it steps
+down rather than hang.
 SQLite: one process per database file, guarded by an exclusive lock file; it leads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import logging
@@ -25,6 +30,13 @@ log = logging.getLogger(__name__)
 
 # pg_advisory_lock takes a bigint; this one is "wgbot" in ASCII, the scheduler's lock.
 LEADER_LOCK_KEY = 0x7767626F74
+# The server drops (and unlocks) a silent client after idle + interval × count seconds.
+KEEPALIVE = {
+    "tcp_keepalives_idle": "10",
+    "tcp_keepalives_interval": "5",
+    "tcp_keepalives_count": "3",
+}
+CHECK_TIMEOUT = 5.0  # seconds for one lock check before this process steps down
 
 
 class AlreadyRunning(Exception):
@@ -59,10 +71,17 @@ class SoleLeader:
 class PostgresLeadership:
     """pg_try_advisory_lock on a connection of its own, held while leading."""
 
-    def __init__(self, url: str, *, key: int = LEADER_LOCK_KEY) -> None:
+    def __init__(
+        self, url: str, *, key: int = LEADER_LOCK_KEY, check_timeout: float = CHECK_TIMEOUT
+    ) -> None:
         # No pool: the lock lives and dies with exactly this one connection.
-        self._engine = create_async_engine(url, poolclass=NullPool)
+        self._engine = create_async_engine(
+            url,
+            poolclass=NullPool,
+            connect_args={"server_settings": KEEPALIVE, "timeout": check_timeout},
+        )
         self._key = key
+        self._timeout = check_timeout
         self._connection: AsyncConnection | None = None
         self._leading = False
 
@@ -70,12 +89,15 @@ class PostgresLeadership:
         if self._leading:
             return await self.still_leading()
         try:
-            if self._connection is None:
-                connection = await self._engine.connect()
-                self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            got = await self._connection.scalar(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}
-            )
+            async with asyncio.timeout(self._timeout * 2):
+                if self._connection is None:
+                    connection = await self._engine.connect()
+                    self._connection = await connection.execution_options(
+                        isolation_level="AUTOCOMMIT"
+                    )
+                got = await self._connection.scalar(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}
+                )
         except (DBAPIError, SQLAlchemyError, OSError) as exc:
             log.warning("leader election: database unreachable (%s)", type(exc).__name__)
             await self._drop_connection()
@@ -87,9 +109,10 @@ class PostgresLeadership:
         if not self._leading or self._connection is None:
             return False
         try:
-            await self._connection.execute(text("SELECT 1"))
-        except (DBAPIError, SQLAlchemyError, OSError):
-            log.warning("lost the leader lock's connection: no longer leading")
+            async with asyncio.timeout(self._timeout):
+                await self._connection.execute(text("SELECT 1"))
+        except (DBAPIError, SQLAlchemyError, OSError) as exc:  # TimeoutError is an OSError
+            log.warning("lost the leader lock's connection (%s): no longer leading", exc)
             self._leading = False
             await self._drop_connection()
         return self._leading
@@ -97,18 +120,22 @@ class PostgresLeadership:
     async def release(self) -> None:
         if self._connection is not None and self._leading:
             with contextlib.suppress(DBAPIError, SQLAlchemyError, OSError):
-                await self._connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": self._key}
-                )
+                async with asyncio.timeout(self._timeout):
+                    await self._connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": self._key}
+                    )
         self._leading = False
         await self._drop_connection()
         await self._engine.dispose()
 
     async def _drop_connection(self) -> None:
+        """Close the lock's connection; one that does not answer is abandoned (the server
+        unlocks it once its keepalives go unanswered)."""
         if self._connection is not None:
+            connection, self._connection = self._connection, None
             with contextlib.suppress(DBAPIError, SQLAlchemyError, OSError):
-                await self._connection.close()
-            self._connection = None
+                async with asyncio.timeout(self._timeout):
+                    await connection.close()
 
 
 class SqliteFileLock:

@@ -132,12 +132,14 @@ async def _milestone(
 
 
 async def _digest(
-    session: AsyncSession, row: Claimed, group: WorkingGroup, t: Translator, now: dt.datetime
+    session: AsyncSession, row: Claimed, group: WorkingGroup, t: Translator
 ) -> list[Part]:
     from bot.digest import chart_png, render_caption, render_digest
     from storage.digest import collect_digest
 
-    data = await collect_digest(session=session, group=group, now=now)
+    # The week ends when the digest was due, not when it went out: a late or retried
+    # digest covers the same week, and renders the same each time.
+    data = await collect_digest(session=session, group=group, now=row.due_at)
     tz = zoneinfo.ZoneInfo(group.timezone)
     png = await asyncio.to_thread(chart_png, data, t)
     caption = _late(t, row, tz) + render_caption(t, data)
@@ -169,5 +171,5 @@ async def render_notification(
     if row.kind in (DEADLINE, OVERDUE, QUIET):
         return await _milestone(session, row, group, t)
     if row.kind == DIGEST:
-        return await _digest(session, row, group, t, now)
+        return await _digest(session, row, group, t)
     raise ValueError(f"unknown notification kind {row.kind!r}")

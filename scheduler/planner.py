@@ -10,11 +10,13 @@ import dataclasses
 import datetime as dt
 import logging
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler.rules import Window, plan_notifications
 from storage.db import transaction
-from storage.models import WorkingGroup
+from storage.models import Notification, WorkingGroup
+from storage.outbox import clean_up as clean_up_outbox
 from storage.outbox import drop_stale, reconcile, store_planned
 from storage.reminders import all_group_ids, group_facts, meeting_facts, milestone_facts
 
@@ -25,6 +27,10 @@ log = logging.getLogger(__name__)
 HORIZON = dt.timedelta(hours=48)
 # A sending row whose worker has been silent this long is taken over by another.
 LEASE = dt.timedelta(minutes=2)
+# Settled notifications are kept this long (past their grace window), for the record.
+KEEP = dt.timedelta(days=90)
+# A chat's send window unused this long is forgotten (an empty window is the same).
+IDLE_WINDOW = dt.timedelta(days=1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,3 +104,38 @@ async def plan_all(
             continue
         written += len(result.written) if result else 0
     return written
+
+
+async def clean_up(
+    sessionmaker: async_sessionmaker[AsyncSession], *, now: dt.datetime, grace: dt.timedelta
+) -> tuple[int, int]:
+    """Daily: forget notifications settled more than KEEP ago and idle send windows."""
+    async with transaction(sessionmaker) as session:
+        counts = await clean_up_outbox(
+            session=session, before=now - grace - KEEP, idle_since=now - IDLE_WINDOW
+        )
+    if any(counts):
+        log.info("clean-up: forgot %d old notifications and %d idle send windows", *counts)
+    return counts
+
+
+async def note_gap(
+    sessionmaker: async_sessionmaker[AsyncSession], *, now: dt.datetime, grace: dt.timedelta
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """At start: reminders due more than HORIZON after the last planning round were never
+    queued, so they get no "dropped" line of their own; one line says what was missed.
+    Returns the span that was never planned, if any."""
+    async with sessionmaker() as session:
+        last = await session.scalar(select(func.max(Notification.created_at)))
+    if last is None or last + HORIZON >= now - grace:
+        return None
+    start, end = last + HORIZON, now - grace
+    log.warning(
+        "dropped: nothing was planned since %s (the bot was away longer than its %s "
+        "horizon); notifications due between %s and %s were never queued and are not sent",
+        last.isoformat(timespec="minutes"),
+        HORIZON,
+        start.isoformat(timespec="minutes"),
+        end.isoformat(timespec="minutes"),
+    )
+    return start, end

@@ -4,10 +4,14 @@ Every planned notification has a unique key, so planning the same window twice y
 the same keys and the outbox (unique on the key) never holds anything twice:
 
     meeting:<meeting id>:<occurrence UTC ISO>:<offset minutes>
-    deadline:<milestone id>:<due>:<offset days>:<chat id>
+    deadline:<milestone id>:<due>:<offset days>:group        (in the group's chat)
+    deadline:<milestone id>:<due>:<offset days>:user:<telegram user id>  (privately)
     overdue:<milestone id>:<due>
     quiet:<milestone id>:<quiet period start UTC ISO>
     digest:<group id>:<ISO year>-W<ISO week>
+
+Keys name the recipient, never a chat id that can change: a group's chat moves (an
+upgrade to a supergroup, re-linking) and its queued reminders follow it, unsent twice.
 
 Wall times (09:00, the digest time, a meeting's start) are in the group's time zone and
 stay at that wall time across daylight-saving changes; a wall time inside a
@@ -156,9 +160,11 @@ def deadline_reminders(
         if due_at not in window:
             continue
         for chat in chats:
+            private = chat != group.chat_id
+            to = f"user:{chat}" if private else "group"
             planned.append(
                 Planned(
-                    key=f"{DEADLINE}:{milestone.id}:{milestone.due.isoformat()}:{offset}:{chat}",
+                    key=f"{DEADLINE}:{milestone.id}:{milestone.due.isoformat()}:{offset}:{to}",
                     kind=DEADLINE,
                     chat_id=chat,
                     due_at=due_at,
@@ -166,7 +172,7 @@ def deadline_reminders(
                         "milestone_id": milestone.id,
                         "due": milestone.due.isoformat(),
                         "offset": offset,
-                        "private": chat != group.chat_id,
+                        "private": private,
                     },
                 )
             )

@@ -24,7 +24,7 @@ from telegram import Bot
 from scheduler.clock import Clock
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from scheduler.leader import Leadership, SoleLeader
-from scheduler.planner import plan_all, plan_one
+from scheduler.planner import clean_up, note_gap, plan_all, plan_one
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ Callback = Callable[[], Awaitable[None]]
 
 PLAN_INTERVAL = 60.0  # seconds between planning ticks
 ELECT_INTERVAL = 15.0  # seconds between leadership tries and checks
+STOP_TIMEOUT = 10.0  # seconds a stopping worker gets to finish the sends it is in
+CLEANUP_INTERVAL = 86_400.0  # seconds between outbox clean-ups (leader only)
 
 
 def worker_name() -> str:
@@ -55,6 +57,7 @@ class NotificationService:
         plan_interval: float | None = None,
         elect_interval: float | None = None,
         name: str | None = None,
+        stop_timeout: float = STOP_TIMEOUT,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.clock = clock
@@ -64,6 +67,7 @@ class NotificationService:
         self.on_deposed = on_deposed
         self.plan_interval = plan_interval or PLAN_INTERVAL
         self.elect_interval = elect_interval or ELECT_INTERVAL
+        self.stop_timeout = stop_timeout
         self.leading = False
         config = config or DeliveryConfig(grace=grace)
         self.worker = DeliveryWorker(
@@ -78,13 +82,28 @@ class NotificationService:
         self._scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
-        await self._elect()  # a sole process leads from its first moment
+        try:
+            await note_gap(self.sessionmaker, now=self.clock.now(), grace=self.grace)
+        except Exception:
+            log.exception("could not check what was missed while the bot was away")
+        try:
+            await self._elect()  # a sole process leads from its first moment
+        except Exception:
+            log.exception("leader election step failed; trying again")
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
         self._scheduler.add_job(
             self._tick_job,
             "interval",
             seconds=self.plan_interval,
             id="plan",
+            coalesce=True,
+            max_instances=1,
+        )
+        self._scheduler.add_job(
+            self._clean_up,
+            "interval",
+            seconds=CLEANUP_INTERVAL,
+            id="clean-up",
             coalesce=True,
             max_instances=1,
         )
@@ -98,12 +117,23 @@ class NotificationService:
         ]
 
     async def stop(self) -> None:
-        """Stop the timer, then cancel and await every task; release leadership."""
+        """Stop the timer and planning; let delivery finish the sends it is in (up to
+        `stop_timeout`, so nothing goes twice), then cancel what is left; release
+        leadership."""
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
+        self.worker.request_stop()
+        delivery = [t for t in self._tasks if t.get_name() == "wgbot-delivery"]
         for task in self._tasks:
-            task.cancel()
+            if task not in delivery:
+                task.cancel()
+        if delivery:
+            await asyncio.wait(delivery, timeout=self.stop_timeout)
+            for task in delivery:
+                if not task.done():
+                    log.warning("delivery did not finish within %ss: cut off", self.stop_timeout)
+                    task.cancel()
         if self._tasks:
             # wait() does not re-raise the tasks' CancelledError; a cancellation of the
             # caller itself still propagates from here.
@@ -163,8 +193,18 @@ class NotificationService:
                 await self.on_deposed()
             return
         if await self.leadership.try_acquire():
-            self.leading = True
-            log.info("elected leader: planning%s", " and polling" if self.on_elected else "")
+            # Leading only once polling (if any) started: when it fails, the next round
+            # tries again (the lock is still ours) instead of leading without polling.
             if self.on_elected is not None:
                 await self.on_elected()
+            self.leading = True
+            log.info("elected leader: planning%s", " and polling" if self.on_elected else "")
             self._plan_now.set()
+
+    async def _clean_up(self) -> None:
+        if not self.leading:
+            return
+        try:
+            await clean_up(self.sessionmaker, now=self.clock.now(), grace=self.grace)
+        except Exception:
+            log.exception("outbox clean-up failed; next try tomorrow")

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune
@@ -214,28 +214,62 @@ async def _blocked_until(session: AsyncSession, due: Any, wall: float) -> float 
     return opens.timestamp() if opens is not None else None
 
 
+class LeaseLost(Exception):
+    """The row's lease ran out and another worker took it over: do not send it."""
+
+
 async def reserve_slot(
-    *, session: AsyncSession, chat_id: int, wall: Callable[[], float], limits: RateLimits
+    *,
+    session: AsyncSession,
+    row_id: int,
+    worker: str,
+    now: dt.datetime,
+    chat_id: int,
+    wall: Callable[[], float],
+    limits: RateLimits,
 ) -> float | None:
     """The send slot of one message, taken right before it is sent: None when taken, else
-    the wall-clock instant to ask again. The instant recorded is read once the windows
-    are locked, so waiting for the lock never makes a send look earlier than it was."""
+    the wall-clock instant the chat (or the bot) has room again.
+
+    The same transaction renews the row's lease (`claimed_at = now`), so a worker that
+    took long to get here still owns the row while it sends; when it no longer does,
+    LeaseLost (nothing is written). The instant recorded is read once the windows are
+    locked, so waiting for the lock never makes a send look earlier than it was. A chat
+    whose window is full is marked closed until it opens (`next_send_at`), so claims
+    skip it meanwhile.
+    """
     rates = await _lock_rates(session, [chat_id])
-    now = wall()
+    renewed = await session.execute(
+        update(Notification)
+        .where(
+            Notification.id == row_id,
+            Notification.claimed_by == worker,
+            Notification.state == State.SENDING,
+        )
+        .values(claimed_at=now)
+        .returning(Notification.id)
+    )
+    if renewed.first() is None:
+        raise LeaseLost(row_id)
+    at = wall()
     rate, overall = rates[chat_id], rates[GLOBAL_CHAT]
-    if rate.next_send_at is not None and rate.next_send_at > _wall(now):
+    if rate.next_send_at is not None and rate.next_send_at > _wall(at):
         return rate.next_send_at.timestamp()
     spans = {c: limits.span(limits.for_chat(c)) for c in (chat_id, GLOBAL_CHAT)}
-    ok_all, all_window = admit(overall.recent or [], now, limits.overall, spans[GLOBAL_CHAT])
-    ok_chat, chat_window = admit(rate.recent or [], now, limits.for_chat(chat_id), spans[chat_id])
+    ok_all, all_window = admit(overall.recent or [], at, limits.overall, spans[GLOBAL_CHAT])
+    ok_chat, chat_window = admit(rate.recent or [], at, limits.for_chat(chat_id), spans[chat_id])
+    if not ok_chat:
+        opens = free_at(chat_window, limits.for_chat(chat_id), spans[chat_id])
+        if opens is not None:
+            rate.next_send_at = _wall(opens)
     if not (ok_all and ok_chat):
         waits = [
             free_at(all_window, limits.overall, spans[GLOBAL_CHAT]) if not ok_all else None,
             free_at(chat_window, limits.for_chat(chat_id), spans[chat_id]) if not ok_chat else None,
         ]
         return max(w for w in waits if w is not None)
-    _window_after(overall, all_window, limits, now)
-    _window_after(rate, chat_window, limits, now)
+    _window_after(overall, all_window, limits, at)
+    _window_after(rate, chat_window, limits, at)
     return None
 
 

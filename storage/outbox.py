@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -112,17 +112,37 @@ async def reconcile(
             )
         )
     )
+    # Every write re-checks `pending`: a worker may have claimed the row since it was read
+    # (then it is the worker's to settle, and cancelling it would let it be revived and
+    # sent again).
+    still_pending = Notification.state == State.PENDING
+    unwanted = [r.id for r in rows if r.key not in wanted and r.due_at in window]
     cancelled: list[str] = []
+    if unwanted:
+        result = await session.execute(
+            update(Notification)
+            .where(Notification.id.in_(unwanted), still_pending)
+            .values(state=State.CANCELLED)
+            .returning(Notification.key)
+            .execution_options(synchronize_session=False)
+        )
+        cancelled = sorted(result.scalars())
     for row in rows:
         want = wanted.get(row.key)
         if want is None:
-            if row.due_at in window:
-                row.state = State.CANCELLED
-                cancelled.append(row.key)
             continue
         if (row.due_at, row.chat_id, row.payload) != (want.due_at, want.chat_id, want.payload):
-            row.due_at, row.chat_id, row.payload = want.due_at, want.chat_id, want.payload
-            row.late = want.due_at < now - LATE_AFTER
+            await session.execute(
+                update(Notification)
+                .where(Notification.id == row.id, still_pending)
+                .values(
+                    due_at=want.due_at,
+                    chat_id=want.chat_id,
+                    payload=want.payload,
+                    late=want.due_at < now - LATE_AFTER,
+                )
+                .execution_options(synchronize_session=False)
+            )
     return cancelled
 
 
@@ -158,29 +178,51 @@ async def drop_stale(
 # --- outcomes ---------------------------------------------------------------------------
 
 
-async def _set(session: AsyncSession, row_id: int, **values: Any) -> None:
-    await session.execute(update(Notification).where(Notification.id == row_id).values(**values))
+async def _set(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
+    """Write an outcome only while `worker` still holds the row's lease; False when it
+    does not (the lease expired and another worker took the row over)."""
+    result = await session.execute(
+        update(Notification)
+        .where(
+            Notification.id == row_id,
+            Notification.claimed_by == worker,
+            Notification.state == State.SENDING,
+        )
+        .values(**values)
+        .returning(Notification.id)
+    )
+    if result.first() is None:
+        log.warning("row %s is no longer leased by %s: outcome not recorded", row_id, worker)
+        return False
+    return True
 
 
 async def record_part(
-    *, session: AsyncSession, row_id: int, parts_sent: int, message_id: int, first: bool
-) -> None:
+    *,
+    session: AsyncSession,
+    row_id: int,
+    worker: str,
+    parts_sent: int,
+    message_id: int,
+    first: bool,
+) -> bool:
     """One more message of a multi-part notification went out."""
     values: dict[str, Any] = {"parts_sent": parts_sent}
     if first:
         values["telegram_message_id"] = message_id
-    await _set(session, row_id, **values)
+    return await _set(session, row_id, worker, **values)
 
 
 async def record_sent(
     *,
     session: AsyncSession,
     row_id: int,
+    worker: str,
     now: dt.datetime,
     parts_sent: int,
     message_id: int | None,
     late: bool,
-) -> None:
+) -> bool:
     values: dict[str, Any] = {
         "state": State.SENT,
         "late": late,
@@ -190,24 +232,34 @@ async def record_sent(
     }  # claimed_by stays: which worker sent it
     if message_id is not None:
         values["telegram_message_id"] = message_id
-    await _set(session, row_id, **values)
+    return await _set(session, row_id, worker, **values)
 
 
 async def record_state(
-    *, session: AsyncSession, row_id: int, state: State, error: str | None = None
-) -> None:
+    *,
+    session: AsyncSession,
+    row_id: int,
+    worker: str,
+    state: State,
+    error: str | None = None,
+    count_attempt: bool = False,
+) -> bool:
     """A final state other than sent (failed on a permanent error, cancelled at render)."""
-    await _set(session, row_id, state=state, last_error=error, claimed_by=None)
+    values: dict[str, Any] = {"state": state, "last_error": error, "claimed_by": None}
+    if count_attempt:
+        values["attempts"] = Notification.attempts + 1
+    return await _set(session, row_id, worker, **values)
 
 
 async def record_retry(
     *,
     session: AsyncSession,
     row_id: int,
+    worker: str,
     error: str,
     next_attempt_at: dt.datetime | None,
     count_attempt: bool,
-) -> None:
+) -> bool:
     """Back to pending: later (`next_attempt_at`) or when its chat's block ends."""
     values: dict[str, Any] = {
         "state": State.PENDING,
@@ -217,7 +269,7 @@ async def record_retry(
     }
     if count_attempt:
         values["attempts"] = Notification.attempts + 1
-    await _set(session, row_id, **values)
+    return await _set(session, row_id, worker, **values)
 
 
 async def block_chat(*, session: AsyncSession, chat_id: int, until: dt.datetime) -> None:
@@ -267,3 +319,55 @@ async def release(*, session: AsyncSession, row_ids: Sequence[int], worker: str)
             )
             .values(state=State.PENDING, claimed_by=None, claimed_at=None)
         )
+
+
+async def follow_migration(*, session: AsyncSession, old_id: int, new_id: int, worker: str) -> int:
+    """A group became a supergroup: its waiting rows, and the rows this worker holds for
+    it (back to pending), now go to the new chat. How many rows moved."""
+    result = await session.execute(
+        update(Notification)
+        .where(
+            Notification.chat_id == old_id,
+            or_(
+                Notification.state == State.PENDING,
+                and_(Notification.state == State.SENDING, Notification.claimed_by == worker),
+            ),
+        )
+        .values(chat_id=new_id, state=State.PENDING, claimed_by=None, claimed_at=None)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    )
+    return len(result.all())
+
+
+async def clean_up(
+    *, session: AsyncSession, before: dt.datetime, idle_since: dt.datetime
+) -> tuple[int, int]:
+    """Forget settled notifications due before `before` and send windows unused since
+    `idle_since` (the bot-wide one stays). Returns (notifications, windows) deleted."""
+    settled = [State.SENT, State.CANCELLED, State.DROPPED, State.FAILED]
+    gone = await session.execute(
+        delete(Notification)
+        .where(Notification.state.in_(settled), Notification.due_at < before)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    )
+    notifications = len(gone.all())
+    # The bot-wide window first, like every claim: a window is never deleted under a
+    # worker that is reserving a slot in it.
+    await session.get(ChatRate, 0, with_for_update=is_postgres(session))
+    query = select(ChatRate).where(ChatRate.chat_id != 0)
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    idle = idle_since.timestamp()
+    stale = [
+        r.chat_id
+        for r in await session.scalars(query)
+        if (r.next_send_at is None or r.next_send_at < idle_since)
+        and all(t < idle for t in r.recent or [])
+    ]
+    for start in range(0, len(stale), 500):
+        await session.execute(
+            delete(ChatRate).where(ChatRate.chat_id.in_(stale[start : start + 500]))
+        )
+    return notifications, len(stale)

@@ -130,8 +130,9 @@ async def test_a_429_in_one_chat_holds_that_chat_only_for_its_retry_after(
     log = fake.send_log
     first_in_slow = min(at for at, chat, _ in log if chat == slow)
     last_elsewhere = max(at for at, chat, _ in log if chat != slow)
-    # The others were all delivered at once; the throttled chat waited its second.
-    assert last_elsewhere - started < 0.9
+    # The others went without waiting for the throttled chat, which waited its second
+    # (an ordering, not a stopwatch: a loaded machine may be slow, never out of order).
+    assert last_elsewhere < first_in_slow
     assert first_in_slow - started >= 1.0
     # …and kept its order: the one refused went first when the chat opened again.
     assert [e.text for e in fake.transcript(slow)] == [f"note test:{slow}:{n}" for n in range(5)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zoneinfo
 
@@ -119,7 +120,26 @@ def test_deadline_reminders_arrive_at_nine_local_on_each_side_of_a_change(
         for offset in (1, 7, 14)
         for chat in (GROUP_CHAT, 501, 502)
     ]
-    assert f"deadline:11:{due.isoformat()}:7:501" in {p.key for p in planned}
+    keys = {p.key for p in planned}
+    assert f"deadline:11:{due.isoformat()}:7:user:501" in keys
+    assert f"deadline:11:{due.isoformat()}:7:group" in keys
+
+
+def test_deadline_keys_do_not_change_when_the_group_chat_does() -> None:
+    """A group upgraded to a supergroup (or re-linked) gets a new chat id; its queued
+    reminders follow it (storage.groups.move_chat) and must not be planned again."""
+    milestone = MilestoneFacts(
+        id=11, due=dt.date(2026, 6, 30), status=Status.LIMITED, private_chats=(501,)
+    )
+    window = Window(
+        start=dt.datetime(2026, 6, 1, tzinfo=dt.UTC), end=dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    )
+    before = deadline_reminders(group("UTC"), milestone, window)
+    after = deadline_reminders(
+        dataclasses.replace(group("UTC"), chat_id=-100_999), milestone, window
+    )
+    assert {p.key for p in before} == {p.key for p in after}
+    assert {p.chat_id for p in after} == {-100_999, 501}
 
 
 @pytest.mark.parametrize(("zone", "sunday"), DST_SUNDAYS)
