@@ -20,9 +20,9 @@ from storage.digest import DigestData, DigestMeeting, DigestMilestone, DigestUpd
 from storage.enums import Status
 from storage.groups import get_or_create_member, group_for_chat
 from storage.models import Agency, Meeting, Milestone, ProgressUpdate
-from storage.plan_import import import_plan
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
+from tests.conftest import import_into
 from wgbot.harness import BotRun
 
 # Thursday 20 October 2022, 10:00 in Ulaanbaatar: the week began on the 13th at 10:00.
@@ -229,17 +229,14 @@ async def test_plan_and_member_text_cannot_inject_formatting(
             )
         ],
     )
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=NOW,
-            name="Hostile <b>group</b>",
-            default_name="x",
-            default_timezone="Asia/Ulaanbaatar",
-            default_language="en",
-        )
+    await import_into(
+        engine,
+        plan,
+        chat_id=GROUP,
+        now=NOW,
+        name="Hostile <b>group</b>",
+        default_timezone="Asia/Ulaanbaatar",
+    )
     await record_update(
         engine, "1.1", Status.LIMITED, at=NOW, reporter="<b>Bat</b> & co", agency="A&B"
     )

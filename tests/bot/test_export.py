@@ -17,7 +17,6 @@ from storage.enums import Status
 from storage.groups import get_or_create_member, group_for_chat
 from storage.models import Milestone, ProgressUpdate
 from storage.plan_export import ExportFormat, export_filename
-from storage.plan_import import import_plan
 from storage.planfile import (
     CommitmentSpec,
     MilestoneSpec,
@@ -27,7 +26,7 @@ from storage.planfile import (
     parse_plan_bytes,
 )
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, link_example
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, import_into
 from wgbot.harness import BotRun
 
 FILE_STEM = "mongolia-ogp-working-group-2022-09-01"
@@ -208,17 +207,7 @@ async def test_a_group_name_cannot_inject_into_the_caption(
             )
         ],
     )
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=NOW,
-            name=None,
-            default_name="plan",
-            default_timezone="Asia/Ulaanbaatar",
-            default_language="en",
-        )
+    await import_into(engine, plan, chat_id=GROUP, now=NOW, default_timezone="Asia/Ulaanbaatar")
     reply = await run.unique_reply(GROUP, OYUNA, "/export md")
     name, _ = document(reply)
     assert name == "a-href-https-evil-example-wg-a-co-2022-09-01.md"

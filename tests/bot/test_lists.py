@@ -11,10 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from fakebot import FakeTelegram
 from fakebot.html import utf16_len
 from scheduler.clock import FixedClock
-from storage.db import create_sessionmaker, transaction
-from storage.plan_import import import_plan
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
+from tests.conftest import import_into
 from wgbot.harness import BotRun
 
 DEADLINES_USAGE = (
@@ -28,17 +27,9 @@ def _numbers(text: str) -> list[str]:
 
 
 async def _import(engine: AsyncEngine, plan: PlanFile, *, timezone: str = "UTC") -> None:
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=NOW,
-            name="Test plan",
-            default_name="x",
-            default_timezone=timezone,
-            default_language="en",
-        )
+    await import_into(
+        engine, plan, chat_id=GROUP, now=NOW, name="Test plan", default_timezone=timezone
+    )
 
 
 async def test_deadlines_lists_open_milestones_soonest_first(
@@ -270,17 +261,7 @@ async def test_private_lists_for_a_member_of_several_groups_name_them(
 ) -> None:
     await link_example(engine)
     second = PlanFile(agencies=[AgencySpec(code="X", name="X agency")], commitments=[])
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=second,
-            chat_id=UNLINKED,
-            now=NOW,
-            name="Second <b>group</b>",
-            default_name="x",
-            default_timezone="UTC",
-            default_language="en",
-        )
+    await import_into(engine, second, chat_id=UNLINKED, now=NOW, name="Second <b>group</b>")
     await run.say(GROUP, BAT, "/plan")
     await run.say(UNLINKED, BAT, "/plan")
     reply = await run.unique_reply(BAT, BAT, "/overdue")

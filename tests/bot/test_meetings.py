@@ -13,9 +13,9 @@ from bot.context import DEPS_KEY, Deps
 from fakebot import FakeTelegram, TranscriptEntry
 from storage.db import create_sessionmaker, transaction
 from storage.models import Meeting
-from storage.plan_import import import_plan
 from storage.planfile import MeetingSpec, PlanFile, WorkingGroupSpec
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, link_example
+from tests.conftest import import_into
 from wgbot.harness import BotRun
 
 OTHER = -1002700  # another working group's chat
@@ -73,17 +73,7 @@ async def link_other_group(engine: AsyncEngine, fake: FakeTelegram) -> int:
         working_group=WorkingGroupSpec(name="Another group", timezone="Europe/Berlin"),
         meetings=[MeetingSpec(title="Their meeting", when="every mon 10:00")],
     )
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=OTHER,
-            now=NOW,
-            name=None,
-            default_name="other",
-            default_timezone="UTC",
-            default_language="en",
-        )
+    await import_into(engine, plan, chat_id=OTHER, now=NOW)
     [theirs] = [m for m in await meetings_in_db(engine) if m["title"] == "Their meeting"]
     return int(theirs["id"])
 
@@ -405,17 +395,7 @@ async def test_titles_and_places_are_shown_as_text(
             )
         ],
     )
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=NOW,
-            name=None,
-            default_name="plan",
-            default_timezone="UTC",
-            default_language="en",
-        )
+    await import_into(engine, plan, chat_id=GROUP, now=NOW)
     listed = await run.unique_reply(GROUP, BAT, "/meetings")
     assert "Online <i>call</i>" in text(listed)
     assert '📍 <a href="https://evil.example">https://meet.example/wg</a>' in text(listed)

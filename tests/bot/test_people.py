@@ -10,9 +10,9 @@ from fakebot import FakeTelegram
 from storage.db import create_sessionmaker, transaction
 from storage.enums import Role
 from storage.models import Agency, Member
-from storage.plan_import import import_plan
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, link_example
+from tests.conftest import import_into
 from wgbot.harness import BotRun
 
 DULMAA = 503  # in the chat, never seen by the bot
@@ -129,17 +129,7 @@ async def test_hostile_agency_names_are_shown_literally(run: BotRun, engine: Asy
             )
         ],
     )
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=NOW,
-            name="<b>group</b>",
-            default_name="x",
-            default_timezone="UTC",
-            default_language="en",
-        )
+    await import_into(engine, plan, chat_id=GROUP, now=NOW, name="<b>group</b>")
     unknown = await run.unique_reply(GROUP, BAT, "/iam <script>")
     assert unknown.text is not None
     assert unknown.text.startswith("I don't know an agency called “<script>”. The agency codes")

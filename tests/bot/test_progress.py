@@ -21,7 +21,7 @@ from storage.plan_import import import_plan
 from storage.planfile import load_plan
 from storage.progress import find_milestone, record_update
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, link_example
-from tests.conftest import ROOT
+from tests.conftest import ROOT, import_into
 from wgbot.harness import BotRun, settings_for
 
 TITLE_3_2 = "Adopt a corruption-risk check before contracts are awarded"
@@ -456,17 +456,9 @@ async def test_callback_data_fits_on_a_long_real_plan(
 ) -> None:
     """The US plan: 36 commitments, long titles and numbers; every button under 64 bytes."""
     plan = load_plan(ROOT / "tests" / "data" / "us-nap5-2022-2024.yaml")
-    async with transaction(create_sessionmaker(engine)) as session:
-        await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=GROUP,
-            now=NOW,
-            name="US",
-            default_name="x",
-            default_timezone="America/New_York",
-            default_language="en",
-        )
+    await import_into(
+        engine, plan, chat_id=GROUP, now=NOW, name="US", default_timezone="America/New_York"
+    )
     screens = [await run.unique_reply(GROUP, BAT, "/update")]
     while "›" in buttons(screens[-1]):
         screens.append(await press(run, BAT, screens[-1], "›"))
