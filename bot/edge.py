@@ -117,35 +117,42 @@ async def _in_transaction(
             full_name=user.full_name,
             username=user.username,
         )
-        t = translator(group.language)
-        if coordinator_only:
-            # An anonymous administrator posts as the group itself.
-            anonymous_admin = message.sender_chat is not None and message.sender_chat.id == chat.id
-            try:
-                allowed = anonymous_admin or await is_coordinator(
-                    bot=context.bot,
-                    cache=context.deps.admin_cache,
-                    chat_id=chat.id,
-                    member=member,
-                    now=now,
-                )
-            except RoleLookupFailed:
-                await reply(update, t("refused.lookup_failed"))
-                return None
-            if not allowed:
-                await reply(update, t("refused.coordinator"))
-                return None
         scope = GroupScope(
             session=session,
             group=group,
             member=member,
             user=user,
             chat_id=chat.id,
-            t=t,
+            t=translator(group.language),
             now=now,
         )
+        if coordinator_only and not await may_coordinate(update, context, scope):
+            return None
         await handler(update, context, scope)
         return scope
+
+
+async def may_coordinate(update: Update, context: WGContext, scope: GroupScope) -> bool:
+    """True for a coordinator; anyone else gets a clear refusal, and so does everyone when
+    Telegram cannot say who administers the chat (nobody is let through on a failure)."""
+    # An anonymous administrator posts as the group itself.
+    sender_chat = update.effective_message.sender_chat if update.effective_message else None
+    if sender_chat is not None and sender_chat.id == scope.chat_id:
+        return True
+    try:
+        allowed = await is_coordinator(
+            bot=context.bot,
+            cache=context.deps.admin_cache,
+            chat_id=scope.chat_id,
+            member=scope.member,
+            now=scope.now,
+        )
+    except RoleLookupFailed:
+        await reply(update, scope.t("refused.lookup_failed"))
+        return False
+    if not allowed:
+        await reply(update, scope.t("refused.coordinator"))
+    return allowed
 
 
 _Reply = tuple[Update, str, dict[str, Any]]

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.context import WGContext
-from bot.edge import GroupScope, command, in_linked_group, reply
+from bot.edge import GroupScope, command, in_linked_group, may_coordinate, reply
 from bot.i18n import Translator, translator
 from bot.parsing import (
     Invalid,
@@ -21,7 +21,6 @@ from bot.parsing import (
     parse_settings,
 )
 from bot.render import esc
-from bot.roles import RoleLookupFailed, is_coordinator
 from storage.group_settings import (
     GroupSettingsView,
     set_deadline_offsets,
@@ -70,24 +69,6 @@ def render_settings(t: Translator, view: GroupSettingsView, now: dt.datetime) ->
     return "\n".join(lines) + "\n\n" + t("settings.how_to_change")
 
 
-async def _may_change(update: Update, context: WGContext, scope: GroupScope) -> bool:
-    """The coordinator check of `in_linked_group(coordinator_only=True)`, for sub-commands."""
-    try:
-        allowed = await is_coordinator(
-            bot=context.bot,
-            cache=context.deps.admin_cache,
-            chat_id=scope.chat_id,
-            member=scope.member,
-            now=scope.now,
-        )
-    except RoleLookupFailed:
-        await reply(update, scope.t("refused.lookup_failed"))
-        return False
-    if not allowed:
-        await reply(update, scope.t("refused.coordinator"))
-    return allowed
-
-
 @in_linked_group
 async def settings(update: Update, context: WGContext, scope: GroupScope) -> None:
     """Show this group's settings, or (coordinators) change one of them."""
@@ -96,7 +77,7 @@ async def settings(update: Update, context: WGContext, scope: GroupScope) -> Non
     if isinstance(command, ShowSettings):
         await reply(update, render_settings(t, settings_view(group), now))
         return
-    if not await _may_change(update, context, scope):
+    if not await may_coordinate(update, context, scope):
         return
     if isinstance(command, Invalid):
         await reply(update, t(command.key, **{k: esc(v) for k, v in command.values.items()}))
