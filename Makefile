@@ -26,6 +26,7 @@ run: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
+from domain.clock import FixedClock
+from domain.ratelimit import Limit, RateLimits
+from domain.rules import Planned
 from fakebot import FakeTelegram
-from scheduler.clock import FixedClock
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from scheduler.messages import Part
-from scheduler.ratelimit import Limit, RateLimits
-from scheduler.rules import Planned
 from storage.claims import Claimed
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.outbox import store_planned

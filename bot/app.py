@@ -29,7 +29,7 @@ from bot.handlers import (
     progress,
 )
 from bot.handlers import settings as settings_handlers
-from scheduler.clock import Clock, SystemClock
+from domain.clock import Clock, SystemClock
 from storage.db import create_engine, create_sessionmaker
 from wgbot.settings import Settings
 

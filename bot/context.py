@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.roles import AdminCache
-from scheduler.clock import Clock
+from domain.clock import Clock
 from wgbot.settings import Settings
 
 DEPS_KEY = "wgbot.deps"

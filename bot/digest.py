@@ -19,8 +19,8 @@ from telegram.constants import ParseMode
 
 from bot.i18n import Translator
 from bot.render import STATUS_MARK, esc, split_message, status_label
+from domain.enums import Status
 from storage.digest import DigestData, DigestMeeting, DigestMilestone, DigestUpdate, QuietAgency
-from storage.enums import Status
 
 # How much of each list a phone screen gets; the rest is "… and N more". With the field
 # limits below even the longest possible digest fits in one message (see the tests).

@@ -14,7 +14,7 @@ from importlib import resources
 
 from babel.messages.pofile import read_po
 
-from storage.enums import Language
+from domain.enums import Language
 
 log = logging.getLogger(__name__)
 

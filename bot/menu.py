@@ -13,7 +13,7 @@ from telegram import (
 
 from bot.commands import commands_for
 from bot.i18n import translator
-from storage.enums import Language
+from domain.enums import Language
 
 # Group members see what members may do; chat administrators (coordinators) everything;
 # a private chat only what answers there.

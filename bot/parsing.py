@@ -13,8 +13,8 @@ import re
 import zoneinfo
 from collections.abc import Mapping, Sequence
 
-from scheduler.when import WhenError, parse_hhmm, parse_weekday
-from storage.enums import Language
+from domain.enums import Language
+from domain.when import WhenError, parse_hhmm, parse_weekday
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

@@ -10,7 +10,7 @@ import zoneinfo
 
 from bot.i18n import Translator
 from bot.render import STATUS_MARK, esc, status_label
-from storage.enums import Status
+from domain.enums import Status
 from storage.progress import HistoryEntry, MilestoneHistory
 
 

@@ -7,7 +7,7 @@ import html
 import re
 
 from bot.i18n import Translator
-from storage.enums import Status
+from domain.enums import Status
 from storage.queries import AgencyView, CommitmentView, MilestoneView, PlanView
 
 # Headroom under Telegram's 4,096: chunks are measured in UTF-16 units, as Telegram

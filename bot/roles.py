@@ -13,7 +13,7 @@ import logging
 from telegram import Bot, ChatMember
 from telegram.error import TelegramError
 
-from storage.enums import Role
+from domain.enums import Role
 from storage.models import Member
 
 log = logging.getLogger(__name__)

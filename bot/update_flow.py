@@ -20,7 +20,7 @@ from bot.edge import GroupScope
 from bot.i18n import Translator
 from bot.progress_render import render_recorded
 from bot.render import STATUS_MARK, esc, status_label
-from storage.enums import Status
+from domain.enums import Status
 from storage.models import Milestone
 from storage.progress import (
     Choice,

@@ -33,12 +33,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from scheduler.clock import Clock
+from domain.clock import Clock
+from domain.ratelimit import RateLimits
+from domain.rules import LATE_AFTER
 from scheduler.messages import Part, render_notification
 from scheduler.outcomes import ChatBlocked, Outcomes, finish, retry_seconds
 from scheduler.planner import LEASE
-from scheduler.ratelimit import RateLimits
-from scheduler.rules import LATE_AFTER
 from storage.claims import Claimed, LeaseLost, claim, reserve_slot
 from storage.db import transaction
 from storage.outbox import State, record_part, record_sent, release

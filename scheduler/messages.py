@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator, translator
 from bot.render import esc, split_message
-from scheduler.recurrence import occurrences
-from scheduler.rules import DEADLINE, DIGEST, IN_PROGRESS, MEETING, OVERDUE, QUIET
+from domain.recurrence import occurrences
+from domain.rules import DEADLINE, DIGEST, IN_PROGRESS, MEETING, OVERDUE, QUIET
 from storage.claims import Claimed
 from storage.models import Agency, Meeting, Member, Milestone, ProgressUpdate, WorkingGroup
 from storage.reminders import meeting_schedule

@@ -27,7 +27,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from scheduler.clock import Clock
+from domain.clock import Clock
 from scheduler.messages import Part
 from storage.claims import Claimed
 from storage.db import transaction

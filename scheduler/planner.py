@@ -13,7 +13,7 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.rules import Window, plan_notifications
+from domain.rules import Window, plan_notifications
 from storage.db import transaction
 from storage.models import Notification, WorkingGroup
 from storage.outbox import clean_up as clean_up_outbox

@@ -21,7 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from scheduler.clock import Clock
+from domain.clock import Clock
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from scheduler.leader import Leadership, SoleLeader
 from scheduler.planner import clean_up, note_gap, plan_all, plan_one

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune
+from domain.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune
 from storage.models import Chat, ChatRate, Notification
 from storage.outbox import State, dialect_insert, drop_stale, is_postgres
 

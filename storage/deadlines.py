@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.enums import Status
+from domain.enums import Status
 from storage.models import Commitment, Milestone
 from storage.queries import AgencyView
 

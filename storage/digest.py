@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from scheduler.digest_window import (
+from domain.digest_window import (
     DEADLINE_DAYS,
     MEETING_DAYS,
     QUIET_DAYS,
@@ -26,8 +26,8 @@ from scheduler.digest_window import (
     meeting_range,
     quiet_since,
 )
-from scheduler.recurrence import Schedule, occurrences
-from storage.enums import Status
+from domain.enums import Status
+from domain.recurrence import Schedule, occurrences
 from storage.models import Agency, Commitment, Meeting, Milestone, ProgressUpdate, WorkingGroup
 
 

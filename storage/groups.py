@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import Role
+from domain.enums import Role
 from storage.models import Chat, Member, Notification, WorkingGroup
 
 

@@ -1,7 +1,7 @@
 """The plan's calendar as iCalendar (RFC 5545): meetings and milestone due dates.
 
 Meetings keep their wall time across daylight-saving changes the way
-scheduler.recurrence places them: DTSTART carries the zone's TZID (with its VTIMEZONE),
+domain.recurrence places them: DTSTART carries the zone's TZID (with its VTIMEZONE),
 so a client expanding the RRULE lands on the same instants, skipped dates included.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from icalendar import Calendar, Event, Timezone, vRecur
 
-from scheduler.recurrence import place
+from domain.recurrence import place
 from storage.meetings import MeetingView, first_wall
 from storage.queries import MilestoneView, PlanView
 

@@ -1,6 +1,6 @@
 """A working group's meetings: add, cancel, skip an occurrence, and read them back.
 
-Every occurrence comes from scheduler.recurrence; this module only stores schedules and
+Every occurrence comes from domain.recurrence; this module only stores schedules and
 asks it questions with an explicit `now`. Functions never commit (the edge does).
 """
 
@@ -14,8 +14,8 @@ import zoneinfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.recurrence import Schedule, next_occurrences, occurrences, place, wall_rule
-from scheduler.when import When, WhenError
+from domain.recurrence import Schedule, next_occurrences, occurrences, place, wall_rule
+from domain.when import When, WhenError
 from storage.models import Meeting, WorkingGroup
 
 DEFAULT_DURATION_MINUTES = 60

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.enums import Role
+from domain.enums import Role
 from storage.models import Agency, Chat, Member, WorkingGroup
 
 # How alike a typed text must be to an agency's code or name to count as a typo of it.

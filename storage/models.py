@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
-from storage.enums import Role, Sector, Status
+from domain.enums import Role, Sector, Status
 from storage.types import UTCDateTime
 
 # Stable constraint names, so Alembic migrations are the same on every database.

@@ -18,7 +18,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.rules import LATE_AFTER, Planned, Window
+from domain.rules import LATE_AFTER, Planned, Window
 from storage.models import Chat, ChatRate, Member, Notification
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import zoneinfo
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.when import parse_when
+from domain.when import parse_when
 from storage.groups import create_group, group_for_chat, set_chat_active
 from storage.meetings import first_start
 from storage.models import (

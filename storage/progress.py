@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.enums import Status
+from domain.enums import Status
 from storage.models import Agency, Commitment, Member, Milestone, ProgressUpdate, WorkingGroup
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.enums import Sector, Status
+from domain.enums import Sector, Status
 from storage.models import Agency, Commitment, Milestone, ProgressUpdate, WorkingGroup
 
 

@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.recurrence import Schedule
-from scheduler.rules import GroupFacts, MeetingFacts, MilestoneFacts
-from storage.enums import Status
+from domain.enums import Status
+from domain.recurrence import Schedule
+from domain.rules import GroupFacts, MeetingFacts, MilestoneFacts
 from storage.models import (
     Chat,
     Commitment,

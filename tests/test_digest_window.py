@@ -8,14 +8,14 @@ import zoneinfo
 
 import pytest
 
-from scheduler.digest_window import (
+from domain.digest_window import (
     deadline_range,
     digest_week,
     local_today,
     meeting_range,
     quiet_since,
 )
-from scheduler.recurrence import place
+from domain.recurrence import place
 
 ZONES = ["America/New_York", "Europe/London", "Asia/Ulaanbaatar", "Australia/Lord_Howe"]
 

@@ -27,7 +27,7 @@ from bot.parsing import (
     parse_user_ref,
     suggest_timezone,
 )
-from scheduler.when import parse_hhmm, parse_weekday
+from domain.when import parse_hhmm, parse_weekday
 from storage.members import match_agencies
 from storage.models import Agency
 

@@ -7,7 +7,7 @@ import zoneinfo
 
 import pytest
 
-from scheduler.recurrence import Schedule, next_occurrences, occurrences, place
+from domain.recurrence import Schedule, next_occurrences, occurrences, place
 
 
 def wall(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:

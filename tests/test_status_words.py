@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.status_words import (
+from domain.enums import Status
+from domain.status_words import (
     ALIASES,
     AMBIGUOUS,
     Ambiguous,
@@ -17,7 +18,6 @@ from bot.status_words import (
     lookup,
     parse_update,
 )
-from storage.enums import Status
 
 
 @pytest.mark.parametrize(

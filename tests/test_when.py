@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.when import When, WhenError, format_when, parse_when
+from domain.when import When, WhenError, format_when, parse_when
 
 TEN = dt.time(10, 0)
 

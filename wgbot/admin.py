@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from scheduler.clock import SystemClock
+from domain.clock import SystemClock
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.groups import grant_coordinator, group_for_chat
 from storage.plan_export import ExportFormat, export_group

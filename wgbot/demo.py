@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.clock import FixedClock
 from fakebot import FakeTelegram
 from fakebot.transcript import render
-from scheduler.clock import FixedClock
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.plan_import import import_plan
 from storage.planfile import load_plan

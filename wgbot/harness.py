@@ -16,8 +16,8 @@ from bot.app import build_application, close_resources
 from bot.context import DEPS_KEY, Deps, WGApplication
 from bot.menu import announce_commands
 from bot.processing import TrackingUpdateProcessor
+from domain.clock import Clock
 from fakebot import FakeTelegram, TranscriptEntry
-from scheduler.clock import Clock
 from scheduler.delivery import DeliveryConfig
 from scheduler.service import NotificationService
 from wgbot.settings import Settings

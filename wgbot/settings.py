@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.enums import Language
+from domain.enums import Language
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 

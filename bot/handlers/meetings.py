@@ -14,7 +14,7 @@ from bot.context import WGContext
 from bot.edge import GroupScope, Handler, command, in_linked_group, reply
 from bot.i18n import Translator
 from bot.render import esc
-from scheduler.when import WhenError, parse_when
+from domain.when import WhenError, parse_when
 from storage.meetings import (
     TITLE_MAX,
     MeetingView,

@@ -12,7 +12,7 @@ from bot.i18n import Translator
 from bot.parsing import Invalid, UserRef, parse_coordinator
 from bot.render import esc
 from bot.roles import ADMIN_STATUSES, RoleLookupFailed, is_chat_admin
-from storage.enums import Role
+from domain.enums import Role
 from storage.groups import get_or_create_member
 from storage.members import (
     agencies_of,

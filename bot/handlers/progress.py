@@ -18,14 +18,6 @@ from bot.context import DEPS_KEY, WGContext
 from bot.edge import GroupScope, command, in_linked_group, reply
 from bot.progress_render import render_history, render_unknown_status
 from bot.render import esc
-from bot.status_words import (
-    Ambiguous,
-    Unknown,
-    UsageError,
-    clean_note,
-    evidence_url,
-    parse_update,
-)
 from bot.update_flow import (
     FLOWS_KEY,
     PREFIX,
@@ -38,7 +30,15 @@ from bot.update_flow import (
     parse_press,
     screen,
 )
-from scheduler.clock import Clock
+from domain.clock import Clock
+from domain.status_words import (
+    Ambiguous,
+    Unknown,
+    UsageError,
+    clean_note,
+    evidence_url,
+    parse_update,
+)
 from storage.progress import find_milestone, history
 
 # A few messages at most, whatever the history: the group allows 20 messages a minute.

@@ -26,8 +26,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from scheduler.when import WhenError, format_when, parse_when
-from storage.enums import Language, Sector, Status
+from domain.enums import Language, Sector, Status
+from domain.when import WhenError, format_when, parse_when
 
 __all__ = [
     "AgencySpec",

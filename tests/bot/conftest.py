@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.clock import FixedClock
 from fakebot import FakeTelegram
-from scheduler.clock import FixedClock
 from storage.planfile import load_plan
 from tests.conftest import EXAMPLES, import_into
 from wgbot.harness import BotRun, settings_for

@@ -8,7 +8,7 @@ import pytest
 
 from bot.commands import COMMANDS
 from bot.i18n import catalog, placeholders
-from storage.enums import Language, Status
+from domain.enums import Language, Status
 from tests.conftest import ROOT
 
 # t("key"), scope.t("key", ...), self.t("key") — any call of a translator with a literal key.

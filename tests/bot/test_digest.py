@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.digest import chart_png, render_caption, render_digest, send_digest
 from bot.i18n import translator
 from bot.render import split_message
+from domain.clock import FixedClock
+from domain.enums import Status
 from fakebot import FakeTelegram, TranscriptEntry
 from fakebot.html import parse_html, utf16_len
-from scheduler.clock import FixedClock
 from storage.db import create_sessionmaker, transaction
 from storage.digest import DigestData, DigestMeeting, DigestMilestone, DigestUpdate, QuietAgency
-from storage.enums import Status
 from storage.groups import get_or_create_member, group_for_chat
 from storage.models import Agency, Meeting, Milestone, ProgressUpdate
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile

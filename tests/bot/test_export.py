@@ -11,9 +11,9 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.enums import Status
 from fakebot import FakeTelegram, TranscriptEntry
 from storage.db import create_sessionmaker, transaction
-from storage.enums import Status
 from storage.groups import get_or_create_member, group_for_chat
 from storage.models import Milestone, ProgressUpdate
 from storage.plan_export import ExportFormat, export_filename

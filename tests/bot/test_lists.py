@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.clock import FixedClock
 from fakebot import FakeTelegram
 from fakebot.html import utf16_len
-from scheduler.clock import FixedClock
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
 from tests.conftest import import_into

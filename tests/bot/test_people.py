@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.enums import Role
 from fakebot import FakeTelegram
 from storage.db import create_sessionmaker, transaction
-from storage.enums import Role
 from storage.models import Agency, Member
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, link_example

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render import STATUS_MARK
+from domain.clock import FixedClock
+from domain.enums import Status
 from fakebot import FakeTelegram, TranscriptEntry
-from scheduler.clock import FixedClock
 from storage.db import create_sessionmaker, transaction
-from storage.enums import Status
 from storage.groups import get_or_create_member, group_for_chat
 from storage.models import Milestone, ProgressUpdate
 from storage.plan_import import import_plan

@@ -8,8 +8,8 @@ import logging
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.clock import FixedClock
 from fakebot import FakeTelegram
-from scheduler.clock import FixedClock
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile, load_plan
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
 from tests.conftest import ROOT, import_into

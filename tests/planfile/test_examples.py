@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.enums import Language, Sector
+from domain.enums import Language, Sector
 from storage.planfile import PlanFile, dump_csv, dump_xlsx, dump_yaml, load_plan, parse_plan_bytes
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from storage.enums import Language, Sector, Status
+from domain.enums import Language, Sector, Status
 from storage.planfile import (
     AgencySpec,
     CommitmentSpec,

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from storage.enums import Language, Sector, Status
+from domain.enums import Language, Sector, Status
 from storage.planfile import PlanFileError, Problem, load_plan, parse_plan_bytes
 
 GOOD = """\

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from domain.rules import Planned
 from fakebot import FakeTelegram
 from scheduler.messages import Part
-from scheduler.rules import Planned
 from storage.claims import Claimed
 from storage.db import transaction
 from storage.models import Notification

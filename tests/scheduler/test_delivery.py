@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from domain.clock import FixedClock
+from domain.ratelimit import Limit, RateLimits
 from fakebot import FakeTelegram
-from scheduler.clock import FixedClock
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
-from scheduler.ratelimit import Limit, RateLimits
 from storage.claims import Claimed
 from storage.db import transaction
 from storage.groups import create_group

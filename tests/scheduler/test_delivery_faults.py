@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import ChatMigrated
 
+from domain.clock import FixedClock
+from domain.ratelimit import Limit, RateLimits
 from fakebot import FakeTelegram
-from scheduler.clock import FixedClock
 from scheduler.messages import Part
-from scheduler.ratelimit import Limit, RateLimits
 from scheduler.service import NotificationService
 from storage.claims import Claimed, LeaseLost, claim, reserve_slot
 from storage.db import transaction

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.enums import Status
 from scheduler.planner import plan_one
 from storage.db import transaction
-from storage.enums import Status
 from storage.groups import create_group
 from storage.models import (
     Agency,

@@ -18,11 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 
 import scheduler.service
+from domain.clock import FixedClock
+from domain.ratelimit import Limit, RateLimits
 from fakebot import FakeTelegram
-from scheduler.clock import FixedClock
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from scheduler.leader import AlreadyRunning, PostgresLeadership, SqliteFileLock
-from scheduler.ratelimit import Limit, RateLimits
 from scheduler.service import NotificationService
 from storage.db import create_engine, create_sessionmaker
 from tests.conftest import ROOT

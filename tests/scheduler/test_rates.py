@@ -14,10 +14,10 @@ import time
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from domain.clock import FixedClock
+from domain.ratelimit import Limit, RateLimits, admit, free_at
 from fakebot import FakeTelegram
-from scheduler.clock import FixedClock
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
-from scheduler.ratelimit import Limit, RateLimits, admit, free_at
 from storage.models import ChatRate
 from storage.outbox import State
 from tests.scheduler.conftest import (

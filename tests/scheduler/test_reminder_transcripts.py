@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.clock import FixedClock
 from fakebot import FakeTelegram, TranscriptEntry
-from scheduler.clock import FixedClock
 from storage.db import create_sessionmaker, transaction
 from storage.models import Agency, Meeting, Member, WorkingGroup
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, link_example

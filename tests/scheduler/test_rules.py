@@ -8,8 +8,9 @@ import zoneinfo
 
 import pytest
 
-from scheduler.recurrence import Schedule
-from scheduler.rules import (
+from domain.enums import Status
+from domain.recurrence import Schedule
+from domain.rules import (
     GroupFacts,
     MeetingFacts,
     MilestoneFacts,
@@ -22,7 +23,6 @@ from scheduler.rules import (
     quiet_nudges,
     weekly_digest,
 )
-from storage.enums import Status
 
 GROUP_CHAT = -100123
 LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)

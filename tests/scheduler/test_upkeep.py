@@ -11,10 +11,10 @@ from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import storage.digest
+from domain.rules import Planned, Window
 from scheduler.leader import PostgresLeadership
 from scheduler.messages import render_notification
 from scheduler.planner import clean_up, note_gap
-from scheduler.rules import Planned, Window
 from storage.claims import Claimed
 from storage.db import create_sessionmaker, transaction
 from storage.groups import create_group

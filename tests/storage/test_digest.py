@@ -8,9 +8,9 @@ import zoneinfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.enums import Status
 from storage.db import transaction
 from storage.digest import DigestMeeting, DigestMilestone, DigestUpdate, QuietAgency, collect_digest
-from storage.enums import Status
 from storage.groups import group_for_chat
 from storage.models import Agency, Meeting, Milestone, ProgressUpdate, WorkingGroup
 from storage.plan_import import import_plan

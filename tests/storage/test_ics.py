@@ -10,8 +10,8 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event
 
-from scheduler.recurrence import occurrences
-from storage.enums import Sector, Status
+from domain.enums import Sector, Status
+from domain.recurrence import occurrences
 from storage.ics import CalendarInput, render_ics
 from storage.meetings import MeetingView
 from storage.plan_export import ExportFormat, export_plan

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.enums import Status
 from storage.db import transaction
-from storage.enums import Status
 from storage.groups import get_or_create_member, group_for_chat, set_chat_active
 from storage.models import Milestone, ProgressUpdate, WorkingGroup
 from storage.plan_import import ImportSummary, import_plan

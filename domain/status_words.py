@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from storage.enums import Status
+from domain.enums import Status
 
 # Aliases as typed, normalised by `_normalise` (lower case, "_" and "-" read as spaces).
 ALIASES: dict[str, Status] = {

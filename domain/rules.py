@@ -15,7 +15,7 @@ upgrade to a supergroup, re-linking) and its queued reminders follow it, unsent 
 
 Wall times (09:00, the digest time, a meeting's start) are in the group's time zone and
 stay at that wall time across daylight-saving changes; a wall time inside a
-spring-forward gap moves forward by the gap (scheduler.recurrence.place).
+spring-forward gap moves forward by the gap (domain.recurrence.place).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
-from scheduler.recurrence import Schedule, occurrences, place
-from storage.enums import Status
+from domain.enums import Status
+from domain.recurrence import Schedule, occurrences, place
 
 # Deadline reminders, overdue notices and quiet nudges arrive at this local time.
 MORNING = dt.time(9, 0)

@@ -3,7 +3,7 @@
 The digest's week is the seven local days ending at `now`: from the same wall-clock time
 a week earlier to `now`. Across a daylight-saving change that week is 167, 169 (or, on
 Lord Howe Island, 167.5 or 168.5) hours long. Because the start is placed with the same
-rule as meeting times (`scheduler.recurrence.place`), digests posted at one local time
+rule as meeting times (`domain.recurrence.place`), digests posted at one local time
 every week tile exactly: each week starts at the instant the previous one ended.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from scheduler.recurrence import place
+from domain.recurrence import place
 
 # PRODUCT.md: deadlines in the next 14 days, meetings ahead, agencies quiet for 30 days.
 DEADLINE_DAYS = 14
