@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
 from domain.clock import FixedClock
+from domain.parts import Part
 from domain.ratelimit import Limit, RateLimits
 from domain.rules import Planned
 from fakebot import FakeTelegram
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
-from scheduler.messages import Part
 from storage.claims import Claimed
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.outbox import store_planned
@@ -33,7 +33,11 @@ UNLIMITED = RateLimits(
 )
 
 
-async def _text(*, session: AsyncSession, row: Claimed, now: dt.datetime) -> list[Part]:
+async def _the_row(_session: AsyncSession, row: Claimed) -> Claimed:
+    return row
+
+
+async def _text(row: Claimed) -> list[Part]:
     return [Part(f"reminder {row.key}")]
 
 
@@ -85,7 +89,8 @@ async def outbox_rate(n: int, chats: list[int], fake: FakeTelegram, limits: Rate
                 clock=FixedClock(NOW),
                 name="bench",
                 config=DeliveryConfig(limits=limits),
-                renderer=_text,
+                gather=_the_row,
+                render=_text,
             )
             start = time.perf_counter()
             delivered = await worker.drain()

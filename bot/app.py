@@ -1,21 +1,16 @@
-"""The composition root: settings in, a ready python-telegram-bot Application out."""
+"""The bot as python-telegram-bot sees it: an Application with every handler, in order.
+
+The composition root (wgbot.app) decides where Telegram is and hands in the
+dependencies; nothing here reads settings or connects anywhere.
+"""
 
 from __future__ import annotations
 
-import logging
-from typing import Any, cast
-
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    BaseUpdateProcessor,
-    ContextTypes,
-    Defaults,
-)
+from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes, Defaults
 
-from bot.context import DEPS_KEY, Deps, WGApplication, WGContext
+from bot.context import Deps, WGApplication, WGContext
 from bot.errors import on_error
 from bot.handlers import (
     digest,
@@ -29,33 +24,22 @@ from bot.handlers import (
     progress,
 )
 from bot.handlers import settings as settings_handlers
-from domain.clock import Clock, SystemClock
-from storage.db import create_engine, create_sessionmaker
-from wgbot.settings import Settings
-
-log = logging.getLogger(__name__)
 
 
-def build_application(
-    settings: Settings,
+def build_bot(
     *,
-    clock: Clock | None = None,
+    token: str,
+    base_url: str,
+    deps: Deps,
     update_processor: BaseUpdateProcessor | None = None,
 ) -> WGApplication:
-    """Build the bot with its database; nothing connects until the application starts."""
-    token = settings.require_token().get_secret_value()
-    engine = create_engine(settings.database_url)
-    deps = Deps(
-        settings=settings,
-        engine=engine,
-        sessionmaker=create_sessionmaker(engine),
-        clock=clock or SystemClock(),
-    )
+    """The application with its handlers; it talks to Telegram only once started."""
     builder = (
         ApplicationBuilder()
+        .application_class(WGApplication, {"deps": deps})
         .token(token)
-        .base_url(settings.telegram_base_url)
-        .base_file_url(settings.telegram_base_url.removesuffix("/bot") + "/file/bot")
+        .base_url(base_url)
+        .base_file_url(base_url.removesuffix("/bot") + "/file/bot")
         .context_types(ContextTypes(context=WGContext))
         .defaults(
             Defaults(
@@ -66,11 +50,17 @@ def build_application(
     )
     if update_processor is not None:
         builder = builder.concurrent_updates(update_processor)
-    app = cast(WGApplication, builder.build())
-    app.bot_data[DEPS_KEY] = deps
+    app = builder.build()
+    assert isinstance(app, WGApplication)  # application_class above
+    register_handlers(app)
+    return app
 
+
+def register_handlers(app: WGApplication) -> None:
+    """Every handler, in the order that decides which one answers."""
     # Order matters: within handler group 0 the first matching handler wins, so the
-    # catch-all for unknown commands comes after every real command.
+    # catch-all for unknown commands comes after every real command, and private-chat
+    # variants (in lists) before their group twins.
     membership.register(app)
     general.register(app)
     plan.register(app)
@@ -83,11 +73,3 @@ def build_application(
     settings_handlers.register(app)
     general.register_fallback(app)
     app.add_error_handler(on_error)
-    return app
-
-
-async def close_resources(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """After app.shutdown(): PTB calls post_shutdown only from run_polling/run_webhook."""
-    deps = app.bot_data.get(DEPS_KEY)
-    if isinstance(deps, Deps):
-        await deps.engine.dispose()

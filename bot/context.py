@@ -1,4 +1,8 @@
-"""What every handler can reach: the process's dependencies, typed."""
+"""What every handler can reach: the process's dependencies, typed, one attribute away.
+
+The composition root (wgbot.app) builds `Deps` and the application with it; handlers
+read `context.deps`. Nothing here knows the settings: the root passes plain values.
+"""
 
 from __future__ import annotations
 
@@ -6,46 +10,56 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.flows import Flows
 from bot.roles import AdminCache
 from domain.clock import Clock
-from wgbot.settings import Settings
 
-DEPS_KEY = "wgbot.deps"
+GroupListener = Callable[[int], Awaitable[None]]
+Listener = Callable[[], Awaitable[None]]
 
 
 @dataclasses.dataclass
 class Deps:
-    """Owned by the composition root; created in build_application, closed on shutdown."""
+    """Owned by the composition root; the bot's handlers only borrow them."""
 
-    settings: Settings
-    engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
+    default_language: str  # for chats no working group is linked to
     admin_cache: AdminCache = dataclasses.field(default_factory=AdminCache)
+    flows: Flows = dataclasses.field(default_factory=Flows)
     # Called with a working group's id after a committed change that moves a time
     # (meeting added/cancelled/skipped, settings, plan re-import); the scheduler listens.
-    schedule_listeners: list[Callable[[int], Awaitable[None]]] = dataclasses.field(
-        default_factory=list
-    )
+    schedule_listeners: list[GroupListener] = dataclasses.field(default_factory=list)
+    # Called after a handler committed a new outbox row (/digest): delivery looks now.
+    queued_listeners: list[Listener] = dataclasses.field(default_factory=list)
 
     async def schedule_changed(self, group_id: int) -> None:
         for listener in self.schedule_listeners:
             await listener(group_id)
 
+    async def notifications_queued(self) -> None:
+        for listener in self.queued_listeners:
+            await listener()
+
+
+class WGApplication(
+    Application[ExtBot[None], "WGContext", dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+):
+    """python-telegram-bot's Application carrying the process's dependencies."""
+
+    def __init__(self, *, deps: Deps, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deps = deps
+
 
 class WGContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """CallbackContext with the process's dependencies one attribute away."""
 
-    @property
-    def deps(self) -> Deps:
-        deps = self.application.bot_data[DEPS_KEY]
-        assert isinstance(deps, Deps)
-        return deps
-
-
-WGApplication = Application[
-    ExtBot[None], WGContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
-]
+    def __init__(
+        self, application: WGApplication, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
+        super().__init__(application, chat_id, user_id)
+        self.deps: Deps = application.deps

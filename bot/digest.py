@@ -1,27 +1,27 @@
 """The weekly digest as Telegram sees it: a small chart, a caption and a short message.
 
-`render_digest`, `render_caption` and `chart_png` are pure (data in, text or PNG bytes
-out) so the scheduler can build the weekly digest with them; `send_digest` posts one.
+`digest_parts` is the one builder (data in, messages out) behind the weekly digest and
+/digest alike; both are delivered through the outbox.
 The chart uses matplotlib's object-oriented API on the Agg canvas: no pyplot, so no
 global figure registry to leak into and no GUI backend to pick.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
 
 from bot.i18n import Translator
 from bot.render import STATUS_MARK, esc, split_message, status_label
 from domain.enums import Status
+from domain.parts import Part
 from storage.digest import DigestData, DigestMeeting, DigestMilestone, DigestUpdate, QuietAgency
 
+# Telegram's limit for a photo's caption.
+CAPTION_LIMIT = 1024
 # How much of each list a phone screen gets; the rest is "… and N more". With the field
 # limits below even the longest possible digest fits in one message (see the tests).
 MAX_UPDATES = 6
@@ -231,33 +231,12 @@ def chart_png(data: DigestData, t: Translator) -> bytes:
     return buffer.getvalue()
 
 
-async def send_digest(
-    bot: Bot,
-    chat_id: int,
-    t: Translator,
-    data: DigestData,
-    *,
-    message_thread_id: int | None = None,
-) -> list[int]:
-    """Post the chart with its caption, then the digest text; the sent messages' ids."""
-    # Drawing takes tens of milliseconds of CPU: keep it off the event loop.
-    png = await asyncio.to_thread(chart_png, data, t)
-    photo = await bot.send_photo(
-        chat_id,
-        photo=png,
-        filename="digest.png",
-        caption=render_caption(t, data),
-        parse_mode=ParseMode.HTML,
-        message_thread_id=message_thread_id,
-    )
-    ids = [photo.message_id]
-    for chunk in split_message(render_digest(t, data)):
-        message = await bot.send_message(
-            chat_id,
-            chunk,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-            message_thread_id=message_thread_id,
-        )
-        ids.append(message.message_id)
-    return ids
+def digest_parts(t: Translator, data: DigestData, *, late: str = "") -> list[Part]:
+    """The one digest builder, for the weekly digest and /digest alike: the chart with its
+    caption (after the `late` line, when it fits), then the text. Draws the chart: tens of
+    milliseconds of CPU, so callers run it off the event loop."""
+    caption = late + render_caption(t, data)
+    if len(caption) > CAPTION_LIMIT:
+        caption = render_caption(t, data)
+    parts = [Part(caption, photo=chart_png(data, t))]
+    return parts + [Part(chunk) for chunk in split_message(render_digest(t, data))]

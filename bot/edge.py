@@ -1,8 +1,15 @@
-"""The edge of every update: one session, one transaction, the group and its language."""
+"""The edge of every update in a linked group: Telegram first, one transaction, answers last.
+
+The order is the point (STYLE.md, habit 11):
+1. what only Telegram knows (is this user an administrator here? a handler's own
+   look-up) is asked before any transaction opens;
+2. one transaction: the group, the member, the handler's reads and writes; the handler
+   adds what it will say to `scope.answers`;
+3. after the commit, the answers go out, and the scheduler hears of changed times.
+"""
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import datetime as dt
 import functools
@@ -11,20 +18,23 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update, User
+from telegram import InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler, filters
 
+from bot.answers import Answers, send_reply
 from bot.context import WGContext
 from bot.i18n import Translator, translator
-from bot.render import split_message
-from bot.roles import RoleLookupFailed, is_coordinator
+from bot.roles import admin_status, coordinates
 from storage.db import transaction
 from storage.groups import get_or_create_member, group_for_chat
 from storage.models import Member, WorkingGroup
 
+Lookup = Callable[[Update, WGContext], Awaitable[object]]
+NeedsRoles = Callable[[Update, WGContext], bool]
 
-@dataclasses.dataclass(frozen=True)
+
+@dataclasses.dataclass
 class GroupScope:
     """A command in a chat linked to a working group, from one known member."""
 
@@ -35,12 +45,46 @@ class GroupScope:
     chat_id: int
     t: Translator
     now: dt.datetime
-    # Set by a handler whose change moves a reminder time; acted on after the commit.
-    flags: set[str] = dataclasses.field(default_factory=set)
+    answers: Answers
+    # Telegram's word on the user, asked before the transaction: True, False, or None
+    # when the look-up failed (or was not needed by this command).
+    is_admin: bool | None = None
+    # What the handler's own look-up found before the transaction (see in_linked_group).
+    looked_up: object = None
+    schedule_moved: bool = False
+    queued: bool = False
+
+    def reply(
+        self,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        then: Callable[[Message], None] | None = None,
+    ) -> None:
+        """Answer in this chat once the transaction has committed."""
+        self.answers.reply(text, reply_markup=reply_markup, then=then)
 
     def schedule_changed(self) -> None:
         """Ask the scheduler to derive this group's reminders again once committed."""
-        self.flags.add("schedule_changed")
+        self.schedule_moved = True
+
+    def notification_queued(self) -> None:
+        """Ask delivery to look at the outbox once committed."""
+        self.queued = True
+
+    @property
+    def coordinator(self) -> bool:
+        return coordinates(self.member, self.is_admin)
+
+    def may_coordinate(self) -> bool:
+        """True for a coordinator; anyone else gets a clear refusal, and so does everyone
+        when Telegram could not say who administers the chat (nobody is let through on
+        a failure)."""
+        if self.coordinator:
+            return True
+        key = "refused.lookup_failed" if self.is_admin is None else "refused.coordinator"
+        self.reply(self.t(key))
+        return False
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -61,34 +105,75 @@ def in_linked_group(handler: GroupHandler) -> Handler: ...
 
 
 @overload
-def in_linked_group(*, coordinator_only: bool = False) -> Callable[[GroupHandler], Handler]: ...
+def in_linked_group(
+    *,
+    coordinator_only: bool = False,
+    roles: bool | NeedsRoles = False,
+    lookup: Lookup | None = None,
+) -> Callable[[GroupHandler], Handler]: ...
 
 
 def in_linked_group(
-    handler: GroupHandler | None = None, *, coordinator_only: bool = False
+    handler: GroupHandler | None = None,
+    *,
+    coordinator_only: bool = False,
+    roles: bool | NeedsRoles = False,
+    lookup: Lookup | None = None,
 ) -> Handler | Callable[[GroupHandler], Handler]:
     """Run `handler` inside one transaction when the chat is linked; stay silent otherwise.
 
     PRODUCT.md: in a chat no working group is linked to, only /start and /help answer.
     With `coordinator_only`, a member gets a clear refusal and nothing changes; a failed
     administrator look-up refuses too (never lets anyone through) and asks to retry.
-    Replies wait for the commit: "Recorded" is never shown for a write that was rolled
-    back, and no Telegram call is made while the transaction holds its locks.
+    With `roles` (or when `roles(update, context)` says so), the handler may call
+    `scope.may_coordinate()` itself: reading needs no look-up. `lookup` asks
+    Telegram what the handler needs, before the transaction; its result is
+    `scope.looked_up`.
     """
 
     def decorate(handler: GroupHandler) -> Handler:
         @functools.wraps(handler)
         async def wrapper(update: Update, context: WGContext) -> None:
-            queued: list[_Reply] = []
-            token = _deferred.set(queued)
-            try:
-                scope = await _in_transaction(update, context, handler, coordinator_only)
-            finally:
-                _deferred.reset(token)
-            for queued_update, text, kwargs in queued:
-                await _send(queued_update, text, **kwargs)
-            if scope is not None and "schedule_changed" in scope.flags:
+            chat, user = update.effective_chat, update.effective_user
+            if chat is None or user is None or update.effective_message is None:
+                return
+            is_admin = None
+            if coordinator_only or (roles(update, context) if callable(roles) else roles):
+                is_admin = await admin_of(update, context, chat.id, user.id)
+            looked_up = await lookup(update, context) if lookup is not None else None
+            answers = Answers(update, context.bot)
+            async with transaction(context.deps.sessionmaker) as session:
+                group = await group_for_chat(session=session, chat_id=chat.id)
+                if group is None:
+                    return
+                now = context.deps.clock.now()
+                member = await get_or_create_member(
+                    session=session,
+                    group=group,
+                    telegram_user_id=user.id,
+                    now=now,
+                    full_name=user.full_name,
+                    username=user.username,
+                )
+                scope = GroupScope(
+                    session=session,
+                    group=group,
+                    member=member,
+                    user=user,
+                    chat_id=chat.id,
+                    t=translator(group.language),
+                    now=now,
+                    answers=answers,
+                    is_admin=is_admin,
+                    looked_up=looked_up,
+                )
+                if not coordinator_only or scope.may_coordinate():
+                    await handler(update, context, scope)
+            await answers.send()
+            if scope.schedule_moved:
                 await context.deps.schedule_changed(scope.group.id)
+            if scope.queued:
+                await context.deps.notifications_queued()
 
         return wrapper
 
@@ -97,90 +182,24 @@ def in_linked_group(
     return decorate
 
 
-async def _in_transaction(
-    update: Update, context: WGContext, handler: GroupHandler, coordinator_only: bool
-) -> GroupScope | None:
-    """The handler in one transaction; None when the chat is not linked or the user refused."""
-    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
-    if chat is None or user is None or message is None:
-        return None
-    async with transaction(context.deps.sessionmaker) as session:
-        group = await group_for_chat(session=session, chat_id=chat.id)
-        if group is None:
-            return None
-        now = context.deps.clock.now()
-        member = await get_or_create_member(
-            session=session,
-            group=group,
-            telegram_user_id=user.id,
-            now=now,
-            full_name=user.full_name,
-            username=user.username,
-        )
-        scope = GroupScope(
-            session=session,
-            group=group,
-            member=member,
-            user=user,
-            chat_id=chat.id,
-            t=translator(group.language),
-            now=now,
-        )
-        if coordinator_only and not await may_coordinate(update, context, scope):
-            return None
-        await handler(update, context, scope)
-        return scope
-
-
-async def may_coordinate(update: Update, context: WGContext, scope: GroupScope) -> bool:
-    """True for a coordinator; anyone else gets a clear refusal, and so does everyone when
-    Telegram cannot say who administers the chat (nobody is let through on a failure)."""
-    # An anonymous administrator posts as the group itself.
-    sender_chat = update.effective_message.sender_chat if update.effective_message else None
-    if sender_chat is not None and sender_chat.id == scope.chat_id:
+async def admin_of(update: Update, context: WGContext, chat_id: int, user_id: int) -> bool | None:
+    """Telegram's word, cached; an anonymous administrator posts as the group itself."""
+    message = update.effective_message
+    sender_chat = message.sender_chat if message is not None else None
+    if sender_chat is not None and sender_chat.id == chat_id:
         return True
-    try:
-        allowed = await is_coordinator(
-            bot=context.bot,
-            cache=context.deps.admin_cache,
-            chat_id=scope.chat_id,
-            member=scope.member,
-            now=scope.now,
-        )
-    except RoleLookupFailed:
-        await reply(update, scope.t("refused.lookup_failed"))
-        return False
-    if not allowed:
-        await reply(update, scope.t("refused.coordinator"))
-    return allowed
-
-
-_Reply = tuple[Update, str, dict[str, Any]]
-# Set while a linked-group handler's transaction is open: replies queue until the commit.
-_deferred: contextvars.ContextVar[list[_Reply] | None] = contextvars.ContextVar(
-    "wgbot_deferred_replies", default=None
-)
+    return await admin_status(
+        bot=context.bot,
+        cache=context.deps.admin_cache,
+        chat_id=chat_id,
+        user_id=user_id,
+        now=context.deps.clock.now(),
+    )
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:
-    """Answer in the same chat (and forum topic), split under Telegram's length limit;
-    inside a linked-group handler, once its transaction has committed."""
-    queued = _deferred.get()
-    if queued is not None:
-        queued.append((update, text, kwargs))
-        return
-    await _send(update, text, **kwargs)
-
-
-async def _send(update: Update, text: str, **kwargs: Any) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    chunks = split_message(text)
-    for index, chunk in enumerate(chunks):
-        # Buttons, if any, go under the last part.
-        extra = kwargs if index == len(chunks) - 1 else {}
-        await message.reply_html(chunk, do_quote=False, **extra)
+    """Answer at once, outside any transaction (linked-group handlers use scope.reply)."""
+    await send_reply(update, text, **kwargs)
 
 
 def is_private(update: Update) -> bool:

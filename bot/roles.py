@@ -66,17 +66,19 @@ async def is_chat_admin(
     return is_admin
 
 
-async def is_coordinator(
-    *,
-    bot: Bot,
-    cache: AdminCache,
-    chat_id: int,
-    member: Member,
-    now: dt.datetime,
-) -> bool:
-    """Granted coordinators need no look-up; everyone else is asked of Telegram."""
-    if member.role is Role.COORDINATOR:
-        return True
-    return await is_chat_admin(
-        bot=bot, cache=cache, chat_id=chat_id, user_id=member.telegram_user_id, now=now
-    )
+async def admin_status(
+    *, bot: Bot, cache: AdminCache, chat_id: int, user_id: int, now: dt.datetime
+) -> bool | None:
+    """Whether the user administers the chat; None when Telegram could not say.
+
+    Asked before any transaction opens, so a slow answer holds no database lock.
+    """
+    try:
+        return await is_chat_admin(bot=bot, cache=cache, chat_id=chat_id, user_id=user_id, now=now)
+    except RoleLookupFailed:
+        return None
+
+
+def coordinates(member: Member, is_admin: bool | None) -> bool:
+    """Granted coordinators and the chat's administrators; a failed look-up is not one."""
+    return member.role is Role.COORDINATOR or is_admin is True

@@ -9,6 +9,7 @@ the same keys and the outbox (unique on the key) never holds anything twice:
     overdue:<milestone id>:<due>
     quiet:<milestone id>:<quiet period start UTC ISO>
     digest:<group id>:<ISO year>-W<ISO week>
+    digest_now:<group id>:<asked at UTC ISO>                  (asked for with /digest)
 
 Keys name the recipient, never a chat id that can change: a group's chat moves (an
 upgrade to a supergroup, re-linking) and its queued reminders follow it, unsent twice.
@@ -36,6 +37,12 @@ MORNING = dt.time(9, 0)
 LATE_AFTER = dt.timedelta(minutes=5)
 
 MEETING, DEADLINE, OVERDUE, QUIET, DIGEST = "meeting", "deadline", "overdue", "quiet", "digest"
+# Planning derives these kinds from the plan, and cancels what it no longer wants.
+PLANNED_KINDS = (MEETING, DEADLINE, OVERDUE, QUIET, DIGEST)
+# The digest a member asked for with /digest: written once, never planned or cancelled.
+DIGEST_NOW = "digest_now"
+# How long a group waits between two /digest (a chart and a few messages each).
+DIGEST_COOLDOWN = dt.timedelta(minutes=10)
 IN_PROGRESS = frozenset({Status.LIMITED, Status.SUBSTANTIAL})
 
 
@@ -282,3 +289,11 @@ def plan_notifications(
         planned += quiet_nudges(group, milestone, window)
     wanted = [p for p in planned if p.kind == MEETING or p.due_at >= group.created_at]
     return sorted(wanted, key=lambda p: (p.due_at, p.key))
+
+
+def digest_cooldown_left(last_asked: dt.datetime | None, now: dt.datetime) -> dt.timedelta | None:
+    """How long until the group may ask for the digest again; None when it may now."""
+    if last_asked is None:
+        return None
+    left = last_asked + DIGEST_COOLDOWN - now
+    return left if left > dt.timedelta(0) else None

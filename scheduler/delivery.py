@@ -25,8 +25,10 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -34,18 +36,41 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from domain.clock import Clock
+from domain.parts import Part
 from domain.ratelimit import RateLimits
 from domain.rules import LATE_AFTER
-from scheduler.messages import Part, render_notification
-from scheduler.outcomes import ChatBlocked, Outcomes, finish, retry_seconds
 from scheduler.planner import LEASE
+from scheduler.sending import (
+    ChatGone,
+    Moved,
+    Outcome,
+    Refused,
+    Sent,
+    Throttled,
+    Trouble,
+    finish,
+    send_part,
+)
 from storage.claims import Claimed, LeaseLost, claim, reserve_slot
 from storage.db import transaction
-from storage.outbox import State, record_part, record_sent, release
+from storage.groups import move_chat
+from storage.outbox import (
+    State,
+    block_chat,
+    chat_gone,
+    follow_migration,
+    record_part,
+    record_retry,
+    record_sent,
+    record_state,
+    release,
+)
 
-__all__ = ["DeliveryConfig", "DeliveryWorker", "Step", "retry_seconds"]
+__all__ = ["DeliveryConfig", "DeliveryWorker", "Gather", "Render", "Step"]
 
 log = logging.getLogger(__name__)
+
+N = TypeVar("N")
 
 SentHook = Callable[[Claimed, int], Awaitable[None]]
 
@@ -73,10 +98,18 @@ class Step:
     wake_at: float | None  # wall-clock instant a rate-limited row may go
 
 
-Renderer = Callable[..., Awaitable[list[Part] | None]]
+class Settled:
+    """Rendering failed and the row's outcome is written already."""
 
 
-class DeliveryWorker(Outcomes):
+# What a notification needs, read in a short transaction (storage.notices.gather_notice):
+# None when it no longer applies. The composition root hands over the renderer.
+Gather = Callable[[AsyncSession, Claimed], Awaitable[N | None]]
+Render = Callable[[N], Awaitable[list[Part]]]
+Send = Callable[..., Awaitable[Outcome]]  # scheduler.sending.send_part
+
+
+class DeliveryWorker(Generic[N]):
     """One process's delivery loop; several may share a PostgreSQL database."""
 
     def __init__(
@@ -88,8 +121,10 @@ class DeliveryWorker(Outcomes):
         name: str,
         config: DeliveryConfig | None = None,
         wall: Callable[[], float] = time.time,
+        gather: Gather[N],
+        render: Render[N],
         on_sent: SentHook | None = None,
-        renderer: Renderer = render_notification,
+        send: Send = send_part,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.bot = bot
@@ -98,7 +133,9 @@ class DeliveryWorker(Outcomes):
         self.config = config or DeliveryConfig()
         self.wall = wall
         self.on_sent = on_sent
-        self.renderer = renderer
+        self.gather = gather
+        self.render = render
+        self.send = send
         self._poke = asyncio.Event()
         self._stopping = asyncio.Event()
         self._stepping = asyncio.Lock()
@@ -212,21 +249,28 @@ class DeliveryWorker(Outcomes):
         except Exception:
             log.warning("could not hand back %d rows; their leases will expire", len(row_ids))
 
+    async def _render(self, row: Claimed) -> list[Part] | Settled | None:
+        """The row's messages; None when it no longer applies; Settled when rendering
+        failed and the outcome is written already (retried later, or given up)."""
+        try:
+            async with transaction(self.sessionmaker) as session:
+                notice = await self.gather(session, row)
+            return None if notice is None else await self.render(notice)
+        except TRANSIENT as error:
+            log.warning("could not render %s now: %s", row.key, error)
+            await self._retry_later(row, f"render: {type(error).__name__}: {error}")
+        except Exception:
+            log.exception("could not render %s; giving up on it", row.key)
+            await self._settle(row, State.FAILED, "could not render")
+        return Settled()
+
     async def _deliver(self, row: Claimed) -> bool:
         """Render, send and record one row; False when its chat can take no more now."""
         now = self.clock.now()
         if not row.late and now - row.due_at > LATE_AFTER:
             row = dataclasses.replace(row, late=True)
-        try:
-            async with transaction(self.sessionmaker) as session:
-                parts = await self.renderer(session=session, row=row, now=now)
-        except TRANSIENT as error:
-            log.warning("could not render %s now: %s", row.key, error)
-            await self._retry_later(row, f"render: {type(error).__name__}: {error}")
-            return True
-        except Exception:
-            log.exception("could not render %s; giving up on it", row.key)
-            await self._settle(row, State.FAILED, "could not render")
+        parts = await self._render(row)
+        if isinstance(parts, Settled):
             return True
         if parts is None:
             log.info("cancelled %s: no longer applies", row.key)
@@ -236,6 +280,7 @@ class DeliveryWorker(Outcomes):
             # Resumed, and the text now takes no more messages than went out already.
             await self._record(row, final=True, parts_sent=row.parts_sent, message_id=None)
             return True
+        thread = row.payload.get("thread")
         first_id: int | None = None
         for index in range(row.parts_sent, len(parts)):
             try:
@@ -246,24 +291,113 @@ class DeliveryWorker(Outcomes):
             if retry_at is not None:
                 await self._release([row.id])  # its turn comes when the window opens
                 return False
-            try:
-                message_id = await self._send_part(row, parts[index])
-            except ChatBlocked:
-                return False
-            if message_id is None:
-                return True
-            first_id = message_id if first_id is None else first_id
+            outcome = await self.send(
+                self.bot, row.chat_id, parts[index], thread_id=int(thread) if thread else None
+            )
+            if not isinstance(outcome, Sent):
+                return await self._failed(row, outcome)
+            first_id = outcome.message_id if first_id is None else first_id
             last = index == len(parts) - 1
             await self._record(
                 row,
                 final=last,
                 parts_sent=index + 1,
-                message_id=(first_id if row.parts_sent == 0 else None) if last else message_id,
+                message_id=(first_id if row.parts_sent == 0 else None)
+                if last
+                else outcome.message_id,
                 first=index == 0,
             )
             if self.on_sent is not None:
-                await self.on_sent(row, message_id)
+                await self.on_sent(row, outcome.message_id)
         return True
+
+    async def _failed(self, row: Claimed, outcome: Outcome) -> bool:
+        """Write down a send that did not go; False when its chat takes nothing more now."""
+        if isinstance(outcome, Throttled):
+            log.info(
+                "429 in chat %s: waiting %ss there (%s)", row.chat_id, outcome.seconds, row.key
+            )
+            async with transaction(self.sessionmaker) as session:
+                until = dt.datetime.fromtimestamp(self.wall() + outcome.seconds, dt.UTC)
+                await block_chat(session=session, chat_id=row.chat_id, until=until)
+                await record_retry(
+                    session=session,
+                    row_id=row.id,
+                    worker=self.name,
+                    error=outcome.error,
+                    next_attempt_at=None,
+                    count_attempt=False,
+                )
+            return False
+        if isinstance(outcome, ChatGone):
+            async with transaction(self.sessionmaker) as session:
+                count = await chat_gone(session=session, chat_id=row.chat_id, reason=outcome.reason)
+            log.warning(
+                "chat %s is gone (%s): marked inactive, %d notifications failed",
+                row.chat_id,
+                outcome.reason,
+                count,
+            )
+            return False
+        if isinstance(outcome, Moved):
+            await self._chat_moved(row, outcome.new_chat_id)
+            return False
+        if isinstance(outcome, Refused):
+            log.warning("failed %s: Telegram refused it: %s", row.key, outcome.reason)
+            await self._settle(row, State.FAILED, outcome.reason)
+            return True
+        assert isinstance(outcome, Trouble)
+        await self._retry_later(row, outcome.error)
+        return True
+
+    async def _chat_moved(self, row: Claimed, new_id: int) -> None:
+        """The group became a supergroup: link and queue follow it, this row included."""
+        async with transaction(self.sessionmaker) as session:
+            now = self.clock.now()
+            await move_chat(session=session, old_id=row.chat_id, new_id=new_id, now=now)
+            moved = await follow_migration(
+                session=session, old_id=row.chat_id, new_id=new_id, worker=self.name
+            )
+        log.warning(
+            "chat %s moved to %s: %d notifications follow it (%s)",
+            row.chat_id,
+            new_id,
+            moved,
+            row.key,
+        )
+
+    async def _retry_later(self, row: Claimed, error: str) -> None:
+        attempts = row.attempts + 1
+        if attempts >= self.config.max_attempts:
+            log.error("failed %s after %d attempts: %s", row.key, attempts, error)
+            async with transaction(self.sessionmaker) as session:
+                await record_state(
+                    session=session,
+                    row_id=row.id,
+                    worker=self.name,
+                    state=State.FAILED,
+                    error=error[:500],
+                    count_attempt=True,
+                )
+            return
+        delay = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempts - 1))
+        delay *= random.uniform(0.5, 1.5)  # jitter, not cryptography
+        log.info("retrying %s in %.0fs (attempt %d): %s", row.key, delay, attempts, error)
+        async with transaction(self.sessionmaker) as session:
+            await record_retry(
+                session=session,
+                row_id=row.id,
+                worker=self.name,
+                error=error,
+                next_attempt_at=self.clock.now() + dt.timedelta(seconds=delay),
+                count_attempt=True,
+            )
+
+    async def _settle(self, row: Claimed, state: State, error: str | None) -> None:
+        async with transaction(self.sessionmaker) as session:
+            await record_state(
+                session=session, row_id=row.id, worker=self.name, state=state, error=error
+            )
 
     async def _record(
         self,

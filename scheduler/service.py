@@ -16,15 +16,19 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from domain.clock import Clock
+from domain.parts import Part
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from scheduler.leader import Leadership, SoleLeader
 from scheduler.planner import clean_up, note_gap, plan_all, plan_one
+from storage.claims import Claimed
+from storage.notices import Notice, gather_notice
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+async def _gather(session: AsyncSession, row: Claimed) -> Notice | None:
+    return await gather_notice(session=session, row=row)
+
+
 class NotificationService:
     """Start with `await start()`, stop with `await stop()`; nothing runs before start."""
 
@@ -50,6 +58,7 @@ class NotificationService:
         bot: Bot,
         clock: Clock,
         grace: dt.timedelta,
+        render: Callable[[Notice], Awaitable[list[Part]]],
         leadership: Leadership | None = None,
         config: DeliveryConfig | None = None,
         on_elected: Callback | None = None,
@@ -70,12 +79,14 @@ class NotificationService:
         self.stop_timeout = stop_timeout
         self.leading = False
         config = config or DeliveryConfig(grace=grace)
-        self.worker = DeliveryWorker(
+        self.worker: DeliveryWorker[Any] = DeliveryWorker(
             sessionmaker=sessionmaker,
             bot=bot,
             clock=clock,
             name=name or worker_name(),
             config=config,
+            gather=_gather,
+            render=render,
         )
         self._plan_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -147,6 +158,10 @@ class NotificationService:
             if self.on_deposed is not None:
                 await self.on_deposed()
         await self.leadership.release()
+
+    async def notifications_queued(self) -> None:
+        """A new row was committed (/digest): deliver it now, not at the next poll."""
+        self.worker.poke()
 
     async def schedule_changed(self, group_id: int) -> None:
         """A committed change moved a time in this group: plan it now, deliver what's due."""

@@ -80,7 +80,8 @@ async def get_or_create_member(
 
     Given a Telegram user's `full_name`, its `username` is taken as the current one,
     None included, and no other member of the group keeps that handle: `/coordinator
-    add @name` must find who has the name now, not who had it once.
+    add @name` must find who has the name now, not who had it once. Writes only when
+    something changed, so an ordinary command takes no write lock.
     """
     member = await session.scalar(
         select(Member).where(
@@ -99,10 +100,14 @@ async def get_or_create_member(
         )
         session.add(member)
         await session.flush()
-    elif full_name:
-        member.full_name = full_name
-        member.username = username
-    if username:
+        changed = True
+    else:
+        # Most commands come from someone the bot knows, unchanged: nothing to write.
+        changed = bool(full_name) and (member.full_name, member.username) != (full_name, username)
+        if changed:
+            member.full_name = full_name or ""
+            member.username = username
+    if changed and username:
         await session.execute(
             update(Member)
             .where(

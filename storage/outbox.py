@@ -18,7 +18,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.rules import LATE_AFTER, Planned, Window
+from domain.rules import LATE_AFTER, PLANNED_KINDS, Planned, Window
 from storage.models import Chat, ChatRate, Member, Notification
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,8 @@ async def reconcile(
             select(Notification).where(
                 Notification.working_group_id == group_id,
                 Notification.state == State.PENDING,
+                # What members asked for (/digest) is not the planner's to cancel.
+                Notification.kind.in_(PLANNED_KINDS),
                 or_(in_window, Notification.key.in_(list(wanted)) if wanted else in_window),
             )
         )

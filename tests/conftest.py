@@ -18,6 +18,9 @@ from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.models import Base
 from storage.plan_import import ImportSummary, import_plan
 from storage.planfile import PlanFile
+from tests.txguard import TransactionWatch, transaction_watch
+
+__all__ = ["transaction_watch"]
 
 PG_SERVER = os.environ.get("WGBOT_TEST_PG", "postgres@127.0.0.1:5432")
 # One database per pytest process, so parallel runs on one server never meet.
@@ -52,6 +55,21 @@ async def _drop_postgres() -> None:
         await admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
     finally:
         await admin.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_telegram_inside_transactions(transaction_watch: TransactionWatch) -> Iterator[None]:
+    """Every test fails when the bot called Telegram while its transaction was open."""
+    yield
+    breaches = transaction_watch.breaches
+    assert not breaches, f"Bot API calls made inside a database transaction: {breaches}"
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `wgbot` sets it: PTB 22 warns about RetryAfter's int form unless opted in to
+    timedelta periods, and warnings are errors here."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from storage.db import create_engine, migrate
 from storage.planfile import load_plan
 from tests.conftest import EXAMPLES, import_into
 from wgbot.harness import TEST_TOKEN
-from wgbot.runner import serve
+from wgbot.lifecycle import serve
 from wgbot.settings import Settings
 
 SECRET = "s3cret-Webhook_token-0123456789"

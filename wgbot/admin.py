@@ -136,7 +136,7 @@ async def export(settings: Settings, chat_id: int, fmt: str, output: Path | None
 
 
 def run(settings: Settings) -> int:
-    from wgbot.runner import RunError, serve
+    from wgbot.lifecycle import RunError, serve
 
     token = settings.require_token().get_secret_value()
     secrets = [token]

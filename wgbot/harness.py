@@ -1,25 +1,25 @@
 """The real bot against the fake Bot API, for the demo and the tests.
 
-The application runs exactly as `wgbot run` does (long polling over HTTP through
-python-telegram-bot's own request stack); the only addition is an update processor
-that reports when each update has been fully handled, so a conversation can be
-played step by step without sleeping.
+The bot runs through the same lifecycle as `wgbot run` (wgbot.lifecycle: migrations,
+the web server on a free port, leadership, the scheduler, long polling over HTTP through
+python-telegram-bot's own request stack); the only additions are an update processor
+that reports when each update has been fully handled, so a conversation can be played
+step by step without sleeping, and quick polling.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from types import TracebackType
 
-from bot.app import build_application, close_resources
-from bot.context import DEPS_KEY, Deps, WGApplication
-from bot.menu import announce_commands
+from bot.context import Deps, WGApplication
 from bot.processing import TrackingUpdateProcessor
 from domain.clock import Clock
 from fakebot import FakeTelegram, TranscriptEntry
 from scheduler.delivery import DeliveryConfig
-from scheduler.service import NotificationService
+from wgbot.lifecycle import Polling, Running, running
 from wgbot.settings import Settings
 
 TEST_TOKEN = "123456789:AAFakeTokenForWgbotTests_0123456789ab"
@@ -33,6 +33,7 @@ def settings_for(fake: FakeTelegram, database_url: str, **extra: object) -> Sett
         telegram_token=TEST_TOKEN,
         telegram_base_url=fake.base_url,
         database_url=database_url,
+        http_port=0,
         **extra,  # type: ignore[arg-type]
     )
 
@@ -53,46 +54,49 @@ class BotRun:
         `await run.tick()` then plans and delivers everything due at the clock's time."""
         self.fake = fake
         self.settings = settings
+        self.clock = clock
         self.processor = TrackingUpdateProcessor()
-        self.app: WGApplication = build_application(
-            settings, clock=clock, update_processor=self.processor
-        )
         self.token = settings.require_token().get_secret_value()
         self.services = services
         self.delivery = delivery or DeliveryConfig(
             grace=dt.timedelta(minutes=settings.grace_minutes), poll_interval=0.2
         )
-        self.service: NotificationService | None = None
+        self._stack = contextlib.AsyncExitStack()
+        self._running: Running | None = None
+
+    @property
+    def bot(self) -> Running:
+        if self._running is None:
+            raise RuntimeError("the bot runs inside `async with BotRun(...)` only")
+        return self._running
+
+    @property
+    def app(self) -> WGApplication:
+        return self.bot.app
 
     @property
     def deps(self) -> Deps:
-        deps = self.app.bot_data[DEPS_KEY]
-        assert isinstance(deps, Deps)
-        return deps
+        return self.bot.deps
 
     async def __aenter__(self) -> BotRun:
-        await self.app.initialize()
-        await self.app.start()
-        await announce_commands(self.app.bot)
-        if self.services:
-            self.service = NotificationService(
-                sessionmaker=self.deps.sessionmaker,
-                bot=self.app.bot,
-                clock=self.deps.clock,
-                grace=self.delivery.grace,
-                config=self.delivery,
+        self._running = await self._stack.enter_async_context(
+            running(
+                self.settings,
+                clock=self.clock,
+                update_processor=self.processor,
+                services=self.services,
+                delivery=self.delivery,
+                polling=Polling(interval=0.0, timeout=1),
             )
-            self.deps.schedule_listeners.append(self.service.schedule_changed)
-            await self.service.start()
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        )
         return self
 
     async def tick(self) -> int:
         """Plan every group and deliver what is due at the clock's time; rows handled."""
-        if self.service is None:
+        service = self.bot.service
+        if service is None:
             raise RuntimeError("BotRun(services=True) runs the scheduler; this one does not")
-        return await asyncio.wait_for(self.service.tick(), REPLY_TIMEOUT)
+        return await asyncio.wait_for(service.tick(), REPLY_TIMEOUT)
 
     async def __aexit__(
         self,
@@ -100,16 +104,8 @@ class BotRun:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
-        if self.service is not None:
-            self.deps.schedule_listeners.remove(self.service.schedule_changed)
-            await self.service.stop()
-            self.service = None
-        if self.app.running:
-            await self.app.stop()
-        await self.app.shutdown()
-        await close_resources(self.app)
+        await self._stack.aclose()
+        self._running = None
 
     async def wait(self, update_id: int) -> None:
         """Until the bot has fully handled update `update_id` (replies sent)."""
@@ -127,6 +123,16 @@ class BotRun:
         """A user presses an inline button; returns what the bot sent or edited after."""
         update_id = self.fake.press_button(chat_id, user_id, message_id, data, token=self.token)
         await self.wait(update_id)
+        return self.fake.bot_messages(chat_id, since_update=update_id)
+
+    async def say_then_deliver(
+        self, chat_id: int, user_id: int, text: str
+    ) -> list[TranscriptEntry]:
+        """A user writes `text`; the scheduler then delivers what is due (what /digest
+        queued, say); returns every bot message it caused there."""
+        update_id = self.fake.user_says(chat_id, user_id, text, token=self.token)
+        await self.wait(update_id)
+        await self.tick()
         return self.fake.bot_messages(chat_id, since_update=update_id)
 
     async def unique_reply(self, chat_id: int, user_id: int, text: str) -> TranscriptEntry:

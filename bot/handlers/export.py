@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import InputFile, Update
-from telegram.ext import Application
+from telegram import Update
 
-from bot.context import WGContext
-from bot.edge import GroupScope, Handler, command, in_linked_group, reply
+from bot.context import WGApplication, WGContext
+from bot.edge import GroupScope, Handler, command, in_linked_group
 from bot.render import esc
 from storage.plan_export import ExportFormat, export_filename, export_group
 
@@ -20,9 +19,8 @@ async def _export(update: Update, context: WGContext, scope: GroupScope) -> None
     """The plan (or, as ics, its calendar) as a document in the chat."""
     args = context.args or []
     fmt = CHAT_FORMATS.get(args[0].casefold().removeprefix(".")) if len(args) == 1 else None
-    message = update.effective_message
-    if fmt is None or message is None:
-        await reply(update, scope.t("cmd.export.usage_help"))
+    if fmt is None:
+        scope.reply(scope.t("cmd.export.usage_help"))
         return
     data = await export_group(session=scope.session, group=scope.group, fmt=fmt, now=scope.now)
     filename = export_filename(scope.group.name, scope.today, fmt)
@@ -31,15 +29,11 @@ async def _export(update: Update, context: WGContext, scope: GroupScope) -> None
         caption = scope.t("export.caption_ics", name=name)
     else:
         caption = scope.t("export.caption", name=name, format=fmt.value.upper())
-    await message.reply_document(
-        document=InputFile(data, filename=filename),
-        caption=caption,
-        do_quote=False,
-    )
+    scope.answers.document(data, filename=filename, caption=caption)
 
 
 export: Handler = in_linked_group(coordinator_only=True)(_export)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WGApplication) -> None:
     app.add_handler(command("export", export))

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update, User
-from telegram.ext import Application, MessageHandler, filters
+from telegram import Update
+from telegram.ext import MessageHandler, filters
 
 from bot.commands import commands_for
-from bot.context import WGContext
-from bot.edge import command, is_private, reply
+from bot.context import WGApplication, WGContext
+from bot.edge import admin_of, command, is_private, reply
 from bot.i18n import Translator, translator
 from bot.render import esc
-from bot.roles import RoleLookupFailed, is_coordinator
+from domain.enums import Role
 from storage.db import transaction
-from storage.groups import get_or_create_member, group_for_chat, mark_private_chat
-from storage.models import WorkingGroup
+from storage.groups import group_for_chat, mark_private_chat
+from storage.members import member_by_user_id
 
 
 def _command_list(t: Translator, *, coordinator: bool, private: bool) -> str:
@@ -40,53 +39,37 @@ async def _introduce(update: Update, context: WGContext, *, with_commands: bool)
     user = update.effective_user
     if chat is None:
         return
-    coordinator = False
+    private = is_private(update)
+    member = None
     async with transaction(context.deps.sessionmaker) as session:
-        if is_private(update):
+        if private:
             if user is not None:
                 await mark_private_chat(session=session, telegram_user_id=user.id)
             t = translator(user.language_code if user else None)
             text = t("start.private")
+            group = None
         else:
             group = await group_for_chat(session=session, chat_id=chat.id)
-            if group is None:
-                t = translator(context.deps.settings.language)
-                await reply(update, t("start.unlinked", chat_id=chat.id))
-                return
-            t = translator(group.language)
-            text = t("start.group", name=esc(group.name))
-            if with_commands and user is not None:
-                coordinator = await _is_coordinator(context, session, group, chat.id, user)
+            t = translator(group.language if group else context.deps.default_language)
+            text = t("start.group", name=esc(group.name)) if group else ""
+            if group is not None and user is not None:
+                member = await member_by_user_id(
+                    session=session, group_id=group.id, telegram_user_id=user.id
+                )
+    if not private and group is None:
+        await reply(update, t("start.unlinked", chat_id=chat.id))
+        return
     if with_commands:
-        listing = _command_list(t, coordinator=coordinator, private=is_private(update))
+        coordinator = False
+        if user is not None and not private:
+            # After the read, outside it: a failed look-up just shows the member's list.
+            granted = member is not None and member.role is Role.COORDINATOR
+            coordinator = granted or await admin_of(update, context, chat.id, user.id) is True
+        listing = _command_list(t, coordinator=coordinator, private=private)
         text = "\n\n".join([text, t("help.header"), listing])
     else:
         text = "\n\n".join([text, t("start.more")])
     await reply(update, text)
-
-
-async def _is_coordinator(
-    context: WGContext, session: AsyncSession, group: WorkingGroup, chat_id: int, user: User
-) -> bool:
-    """For /help only: a failed look-up just shows the member's list."""
-    member = await get_or_create_member(
-        session=session,
-        group=group,
-        telegram_user_id=user.id,
-        now=context.deps.clock.now(),
-        full_name=user.full_name,
-        username=user.username,
-    )
-    try:
-        return await is_coordinator(
-            bot=context.bot,
-            cache=context.deps.admin_cache,
-            chat_id=chat_id,
-            member=member,
-            now=context.deps.clock.now(),
-        )
-    except RoleLookupFailed:
-        return False
 
 
 async def unknown_command(update: Update, context: WGContext) -> None:
@@ -112,11 +95,11 @@ async def unknown_command(update: Update, context: WGContext) -> None:
     await reply(update, t("unknown_command", command=esc(command.split("@")[0])))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WGApplication) -> None:
     app.add_handler(command("start", start))
     app.add_handler(command("help", help_command))
 
 
-def register_fallback(app: Application) -> None:  # type: ignore[type-arg]
+def register_fallback(app: WGApplication) -> None:
     """Registered after every command: in one handler group only the first match runs."""
     app.add_handler(MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command))

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update, User
-from telegram.ext import Application, filters
+from telegram.ext import filters
 
-from bot.context import WGContext
+from bot.context import WGApplication, WGContext
 from bot.edge import GroupScope, command, in_linked_group, reply
 from bot.i18n import Translator, translator
 from bot.parsing import Invalid, parse_days
@@ -169,19 +169,19 @@ def _in_group(scope: GroupScope, context: WGContext) -> ListRequest:
 @in_linked_group
 async def deadlines(update: Update, context: WGContext, scope: GroupScope) -> None:
     """Open milestones due in the next `days` (default 30), soonest first."""
-    await reply(update, await deadlines_text(_in_group(scope, context)))
+    scope.reply(await deadlines_text(_in_group(scope, context)))
 
 
 @in_linked_group
 async def overdue(update: Update, context: WGContext, scope: GroupScope) -> None:
     """Open milestones past their due date, most overdue first."""
-    await reply(update, await overdue_text(_in_group(scope, context)))
+    scope.reply(await overdue_text(_in_group(scope, context)))
 
 
 @in_linked_group
 async def mine(update: Update, context: WGContext, scope: GroupScope) -> None:
     """The milestones of the agency this member belongs to."""
-    await reply(update, await mine_text(_in_group(scope, context)))
+    scope.reply(await mine_text(_in_group(scope, context)))
 
 
 def _user_language(member: Member | None, user: User) -> str | None:
@@ -236,7 +236,7 @@ async def mine_private(update: Update, context: WGContext) -> None:
     await _in_private(update, context, mine_text)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WGApplication) -> None:
     # Private chats first: in one handler group the first matching handler wins.
     private = filters.ChatType.PRIVATE
     app.add_handler(command("deadlines", deadlines_private, private))

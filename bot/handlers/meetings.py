@@ -8,10 +8,9 @@ from collections.abc import Sequence
 
 from babel.dates import format_datetime, get_day_names
 from telegram import Update
-from telegram.ext import Application
 
-from bot.context import WGContext
-from bot.edge import GroupScope, Handler, command, in_linked_group, reply
+from bot.context import WGApplication, WGContext
+from bot.edge import GroupScope, Handler, command, in_linked_group
 from bot.i18n import Translator
 from bot.render import esc
 from domain.when import WhenError, parse_when
@@ -37,11 +36,11 @@ async def meetings(update: Update, context: WGContext, scope: GroupScope) -> Non
     """The next occurrences of every meeting, with ids."""
     upcoming = await upcoming_meetings(session=scope.session, group=scope.group, now=scope.now)
     if not upcoming:
-        await reply(update, scope.t("meetings.empty"))
+        scope.reply(scope.t("meetings.empty"))
         return
     header = scope.t("meetings.header", tz=esc(scope.group.timezone))
     blocks = [_block(scope, u.meeting, u.starts) for u in upcoming]
-    await reply(update, "\n\n".join([header, *blocks]))
+    scope.reply("\n\n".join([header, *blocks]))
 
 
 async def _meeting(update: Update, context: WGContext, scope: GroupScope) -> None:
@@ -55,7 +54,7 @@ async def _meeting(update: Update, context: WGContext, scope: GroupScope) -> Non
     elif sub == "skip":
         await _skip(update, scope, args[1:])
     else:
-        await reply(update, _usage(scope))
+        scope.reply(_usage(scope))
 
 
 async def _add(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
@@ -66,11 +65,11 @@ async def _add(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
         if cut is None and args:
             # No HH:MM at all: let the grammar say what it makes of the words.
             text = _when_problem(scope, " ".join(args), _grammar_error(" ".join(args)))
-        await reply(update, text)
+        scope.reply(text)
         return
     when_text, title = " ".join(args[: cut + 1]), " ".join(args[cut + 1 :])
     if len(title) > TITLE_MAX:
-        await reply(update, t("meeting.title_too_long", max=TITLE_MAX))
+        scope.reply(t("meeting.title_too_long", max=TITLE_MAX))
         return
     try:
         when = parse_when(when_text)
@@ -83,37 +82,33 @@ async def _add(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
             now=scope.now,
         )
     except WhenError as exc:
-        await reply(update, _when_problem(scope, when_text, exc))
+        scope.reply(_when_problem(scope, when_text, exc))
         return
     if result.meeting is None:
         if when.date is not None:
-            await reply(
-                update, t("meeting.past", when=esc(when_text), tz=esc(scope.group.timezone))
-            )
+            scope.reply(t("meeting.past", when=esc(when_text), tz=esc(scope.group.timezone)))
         else:
-            await reply(update, t("meeting.no_future"))
+            scope.reply(t("meeting.no_future"))
         return
     scope.schedule_changed()
     block = _block(scope, result.meeting, result.starts)
-    await reply(update, t("meeting.added", tz=esc(scope.group.timezone)) + "\n\n" + block)
+    scope.reply(t("meeting.added", tz=esc(scope.group.timezone)) + "\n\n" + block)
 
 
 async def _cancel(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
     match = _MEETING_ID.fullmatch(args[0]) if len(args) == 1 else None
     if match is None:
-        await reply(update, scope.t("meeting.cancel.usage_help"))
+        scope.reply(scope.t("meeting.cancel.usage_help"))
         return
     meeting_id = int(match[1])
     result = await cancel_meeting(
         session=scope.session, group=scope.group, meeting_id=meeting_id, now=scope.now
     )
     if result.meeting is None:
-        await reply(update, scope.t("meeting.not_found", id=meeting_id))
+        scope.reply(scope.t("meeting.not_found", id=meeting_id))
         return
     scope.schedule_changed()
-    await reply(
-        update, scope.t("meeting.cancelled", id=meeting_id, title=esc(result.meeting.title))
-    )
+    scope.reply(scope.t("meeting.cancelled", id=meeting_id, title=esc(result.meeting.title)))
 
 
 async def _skip(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
@@ -121,26 +116,26 @@ async def _skip(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
     match = _MEETING_ID.fullmatch(args[0]) if len(args) == 2 else None
     day = _iso_date(args[1]) if match is not None else None
     if match is None or day is None:
-        await reply(update, t("meeting.skip.usage_help"))
+        scope.reply(t("meeting.skip.usage_help"))
         return
     meeting_id = int(match[1])
     result = await skip_occurrence(
         session=scope.session, group=scope.group, meeting_id=meeting_id, day=day, now=scope.now
     )
     if result.outcome is Outcome.NOT_FOUND or result.meeting is None:
-        await reply(update, t("meeting.not_found", id=meeting_id))
+        scope.reply(t("meeting.not_found", id=meeting_id))
         return
     title, date = esc(result.meeting.title), day.isoformat()
     if result.outcome is Outcome.ALREADY:
-        await reply(update, t("meeting.skip.already", id=meeting_id, title=title, date=date))
+        scope.reply(t("meeting.skip.already", id=meeting_id, title=title, date=date))
         return
     dates = _dates(scope, result.starts)
     if result.outcome is Outcome.NOT_AN_OCCURRENCE:
         text = t("meeting.skip.not_a_date", id=meeting_id, title=title, date=date)
-        await reply(update, text + "\n" + dates)
+        scope.reply(text + "\n" + dates)
         return
     scope.schedule_changed()
-    await reply(update, t("meeting.skipped", id=meeting_id, title=title, date=date) + "\n" + dates)
+    scope.reply(t("meeting.skipped", id=meeting_id, title=title, date=date) + "\n" + dates)
 
 
 def _grammar_error(text: str) -> WhenError | None:
@@ -256,6 +251,6 @@ def _block(scope: GroupScope, m: MeetingView, starts: Sequence[dt.datetime]) -> 
 meeting: Handler = in_linked_group(coordinator_only=True)(_meeting)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WGApplication) -> None:
     app.add_handler(command("meetings", meetings))
     app.add_handler(command("meeting", meeting))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, ChatMemberUpdated, Update
-from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
-from bot.context import WGContext
+from bot.context import WGApplication, WGContext
 from storage.db import transaction
 from storage.groups import move_chat, set_chat_active
 
@@ -57,6 +57,6 @@ async def migrated(update: Update, context: WGContext) -> None:
         log.info("chat %s migrated to %s", message.chat_id, message.migrate_to_chat_id)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WGApplication) -> None:
     app.add_handler(ChatMemberHandler(my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+import dataclasses
 
-from bot.context import WGContext
-from bot.edge import GroupScope, Handler, command, in_linked_group, reply
+from telegram import (
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackQueryHandler
+
+from bot.context import WGApplication, WGContext
+from bot.edge import GroupScope, Handler, command, in_linked_group
 from bot.i18n import Translator
-from bot.parsing import Invalid, UserRef, parse_coordinator
+from bot.parsing import CoordinatorChange, Invalid, UserRef, parse_coordinator
 from bot.render import esc
-from bot.roles import ADMIN_STATUSES, RoleLookupFailed, is_chat_admin
+from bot.roles import ADMIN_STATUSES
 from domain.enums import Role
-from storage.groups import get_or_create_member
+from storage.db import transaction
+from storage.groups import get_or_create_member, group_for_chat
 from storage.members import (
     agencies_of,
     agency_by_id,
@@ -58,24 +68,24 @@ async def iam(update: Update, context: WGContext, scope: GroupScope) -> None:
         usage = t("cmd.iam.usage_help")
         if current is not None:
             usage = t("people.iam_current", agency=_agency_line(current)) + "\n\n" + usage
-        await reply(update, usage)
+        scope.reply(usage)
         return
     agencies = await agencies_of(session=scope.session, group_id=scope.group.id)
     found = match_agencies(text, agencies)
     if len(found) == 1:
         set_agency(member=scope.member, agency=found[0])
-        await reply(update, t("people.iam_set", agency=_agency_line(found[0])))
+        scope.reply(t("people.iam_set", agency=_agency_line(found[0])))
     elif not found:
         if not agencies:
-            await reply(update, t("people.iam_no_agencies"))
+            scope.reply(t("people.iam_no_agencies"))
         else:
-            await reply(update, t("people.iam_unknown", text=esc(text), codes=_codes(agencies)))
+            scope.reply(t("people.iam_unknown", text=esc(text), codes=_codes(agencies)))
     elif len(found) <= MAX_BUTTONS:
         keyboard = InlineKeyboardMarkup([_button(a, scope.user.id) for a in found])
-        await reply(update, t("people.iam_which", text=esc(text)), reply_markup=keyboard)
+        scope.reply(t("people.iam_which", text=esc(text)), reply_markup=keyboard)
     else:
         lines = "\n".join(_agency_line(a) for a in found)
-        await reply(update, t("people.iam_which_list", text=esc(text), agencies=lines))
+        scope.reply(t("people.iam_which_list", text=esc(text), agencies=lines))
 
 
 @in_linked_group
@@ -86,20 +96,21 @@ async def iam_choice(update: Update, context: WGContext, scope: GroupScope) -> N
         return
     agency_id, _, asker = query.data.removeprefix(IAM_PREFIX).partition(":")
     if not (agency_id.isdigit() and asker.isdigit()):
-        await query.answer()
+        scope.answers.answer_query()
         return
     if int(asker) != scope.user.id:
-        await query.answer(scope.t("people.iam_not_yours"), show_alert=True)
+        scope.answers.answer_query(scope.t("people.iam_not_yours"), show_alert=True)
         return
     agency = await agency_by_id(
         session=scope.session, group_id=scope.group.id, agency_id=int(agency_id)
     )
     if agency is None:
-        await query.answer(scope.t("people.iam_gone"), show_alert=True)
+        scope.answers.answer_query(scope.t("people.iam_gone"), show_alert=True)
         return
     set_agency(member=scope.member, agency=agency)
-    await query.answer()
-    await query.edit_message_text(scope.t("people.iam_set", agency=_agency_line(agency)))
+    scope.answers.answer_query()
+    if isinstance(query.message, Message):
+        scope.answers.edit(query.message, scope.t("people.iam_set", agency=_agency_line(agency)))
 
 
 def _name(t: Translator, member: Member) -> str:
@@ -120,17 +131,83 @@ def _replied_to(update: Update) -> Message | None:
     return replied
 
 
-async def _target(
-    update: Update, context: WGContext, scope: GroupScope, ref: UserRef | None, grant: bool
-) -> Member | Invalid:
-    """The member a /coordinator command is about, or why not."""
+@dataclasses.dataclass(frozen=True)
+class _TargetFacts:
+    """What Telegram says of the user a /coordinator command is about, asked before the
+    transaction: their chat member record, or why there is none."""
+
+    change: CoordinatorChange | Invalid
+    user_id: int | None = None
+    replied_to: User | None = None  # the author of the message the command answers
+    chat_member: ChatMember | None = None
+    failure: str | None = None  # a catalog key
+
+
+async def _target_user_id(
+    update: Update, context: WGContext, ref: UserRef | None
+) -> int | Invalid | None:
+    """The Telegram id a /coordinator command names; None for an unknown @username."""
     if ref is None:
         replied = _replied_to(update)
         who = replied.from_user if replied else None
         if who is None:
             return Invalid("cmd.coordinator.usage_help")
-        if who.is_bot:
-            return Invalid("people.coordinator_bot")
+        return Invalid("people.coordinator_bot") if who.is_bot else who.id
+    if ref.user_id is not None:
+        return ref.user_id
+    assert ref.username is not None
+    chat, sender = update.effective_chat, update.effective_user
+    if sender is not None and (sender.username or "").lower() == ref.username.lower():
+        return sender.id  # oneself, perhaps before the bot has stored one's name
+    if chat is None:
+        return None
+    # A short read of its own, closed before Telegram is asked anything.
+    async with transaction(context.deps.sessionmaker) as session:
+        group = await group_for_chat(session=session, chat_id=chat.id)
+        found = (
+            await member_by_username(session=session, group_id=group.id, username=ref.username)
+            if group is not None
+            else None
+        )
+        return found.telegram_user_id if found is not None else None
+
+
+async def _look_up_target(update: Update, context: WGContext) -> _TargetFacts:
+    """Before the transaction: who the target is, and Telegram's current word on them."""
+    change = parse_coordinator(context.args or [], is_reply=_replied_to(update) is not None)
+    chat = update.effective_chat
+    if isinstance(change, Invalid) or chat is None:
+        return _TargetFacts(change)
+    user_id = await _target_user_id(update, context, change.target)
+    if isinstance(user_id, Invalid):
+        return _TargetFacts(user_id)
+    if user_id is None:
+        return _TargetFacts(change)
+    replied = _replied_to(update) if change.target is None else None
+    who = replied.from_user if replied is not None else None
+    # Start from Telegram's current word on every administrator of this chat.
+    context.deps.admin_cache.forget(chat.id)
+    try:
+        chat_member = await context.bot.get_chat_member(chat.id, user_id)
+    except BadRequest:
+        return _TargetFacts(change, user_id, who, failure="people.coordinator_unknown_id")
+    except TelegramError:
+        return _TargetFacts(change, user_id, who, failure="people.coordinator_lookup_failed")
+    return _TargetFacts(change, user_id, who, chat_member)
+
+
+async def _target(
+    scope: GroupScope, facts: _TargetFacts, change: CoordinatorChange
+) -> Member | Invalid:
+    """The member a /coordinator command is about, or why not."""
+    ref, chat_member = change.target, facts.chat_member
+    if ref is not None and ref.username is not None and facts.user_id is None:
+        return Invalid("people.coordinator_unknown_username", {"username": ref.username})
+    assert facts.user_id is not None
+    if chat_member is not None and chat_member.user.is_bot:
+        return Invalid("people.coordinator_bot")
+    if facts.replied_to is not None:
+        who = facts.replied_to
         return await get_or_create_member(
             session=scope.session,
             group=scope.group,
@@ -139,75 +216,53 @@ async def _target(
             full_name=who.full_name,
             username=who.username,
         )
-    if ref.username is not None:
-        found = await member_by_username(
-            session=scope.session, group_id=scope.group.id, username=ref.username
-        )
-        if found is None:
-            return Invalid("people.coordinator_unknown_username", {"username": ref.username})
-        return found
-    assert ref.user_id is not None
     found = await member_by_user_id(
-        session=scope.session, group_id=scope.group.id, telegram_user_id=ref.user_id
+        session=scope.session, group_id=scope.group.id, telegram_user_id=facts.user_id
     )
     if found is not None:
         return found
-    if not grant:
+    if ref is not None and not change.grant:
         return Invalid("people.coordinator_not_known")
-    # Someone the bot has not seen yet: Telegram tells us whether they are in this chat.
-    try:
-        member = await context.bot.get_chat_member(scope.chat_id, ref.user_id)
-    except BadRequest:
-        return Invalid("people.coordinator_unknown_id")
-    except TelegramError:
-        return Invalid("people.coordinator_lookup_failed")
-    if member.user.is_bot:
-        return Invalid("people.coordinator_bot")
-    if member.status not in (*ADMIN_STATUSES, "member", "restricted"):
+    if facts.failure is not None:
+        return Invalid(facts.failure)
+    # Someone the bot has not seen yet: Telegram told us whether they are in this chat.
+    if chat_member is None or chat_member.status not in (*ADMIN_STATUSES, "member", "restricted"):
         return Invalid("people.coordinator_unknown_id")
     return await get_or_create_member(
         session=scope.session,
         group=scope.group,
-        telegram_user_id=ref.user_id,
+        telegram_user_id=facts.user_id,
         now=scope.now,
-        full_name=member.user.full_name,
-        username=member.user.username,
+        full_name=chat_member.user.full_name,
+        username=chat_member.user.username,
     )
 
 
 async def _coordinator(update: Update, context: WGContext, scope: GroupScope) -> None:
     """Grant or take the coordinator role: by reply, @username or numeric id."""
-    change = parse_coordinator(context.args or [], is_reply=_replied_to(update) is not None)
+    facts = scope.looked_up
+    assert isinstance(facts, _TargetFacts)
+    change = facts.change
     if isinstance(change, Invalid):
-        await reply(update, scope.t(change.key))
+        scope.reply(scope.t(change.key))
         return
-    # Start from Telegram's current word on every administrator of this chat.
-    context.deps.admin_cache.forget(scope.chat_id)
-    target = await _target(update, context, scope, change.target, change.grant)
+    target = await _target(scope, facts, change)
     if isinstance(target, Invalid):
-        await reply(update, scope.t(target.key, **{k: esc(v) for k, v in target.values.items()}))
+        scope.reply(scope.t(target.key, **{k: esc(v) for k, v in target.values.items()}))
         return
     name = _name(scope.t, target)
+    context.deps.admin_cache.forget(scope.chat_id)
     if change.grant:
         key = "people.coordinator_granted"
         if not set_role(member=target, role=Role.COORDINATOR):
             key = "people.coordinator_already"
-        context.deps.admin_cache.forget(scope.chat_id)
-        await reply(update, scope.t(key, name=name))
+        scope.reply(scope.t(key, name=name))
         return
-    try:
-        admin = await is_chat_admin(
-            bot=context.bot,
-            cache=context.deps.admin_cache,
-            chat_id=scope.chat_id,
-            user_id=target.telegram_user_id,
-            now=scope.now,
-        )
-    except RoleLookupFailed:
-        await reply(update, scope.t("people.coordinator_lookup_failed"))
+    if facts.chat_member is None:
+        scope.reply(scope.t("people.coordinator_lookup_failed"))
         return
+    admin = facts.chat_member.status in ADMIN_STATUSES
     removed = set_role(member=target, role=Role.MEMBER)
-    context.deps.admin_cache.forget(scope.chat_id)
     yourself = target.id == scope.member.id
     if admin:
         key = "people.coordinator_admin_removed" if removed else "people.coordinator_admin"
@@ -215,13 +270,13 @@ async def _coordinator(update: Update, context: WGContext, scope: GroupScope) ->
         key = "people.coordinator_not_granted"
     else:
         key = "people.coordinator_removed_self" if yourself else "people.coordinator_removed"
-    await reply(update, scope.t(key, name=name))
+    scope.reply(scope.t(key, name=name))
 
 
-coordinator: Handler = in_linked_group(coordinator_only=True)(_coordinator)
+coordinator: Handler = in_linked_group(coordinator_only=True, lookup=_look_up_target)(_coordinator)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WGApplication) -> None:
     app.add_handler(command("iam", iam))
     app.add_handler(CallbackQueryHandler(iam_choice, pattern=f"^{IAM_PREFIX}"))
     app.add_handler(command("coordinator", coordinator))

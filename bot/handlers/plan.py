@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application
 
-from bot.context import WGContext
-from bot.edge import GroupScope, command, in_linked_group, reply
+from bot.context import WGApplication, WGContext
+from bot.edge import GroupScope, command, in_linked_group
 from bot.render import esc, render_commitment, render_plan
 from storage.queries import commitment_view, plan_view
 
@@ -15,7 +14,7 @@ from storage.queries import commitment_view, plan_view
 async def plan(update: Update, context: WGContext, scope: GroupScope) -> None:
     """Every commitment: number, title, lead agency, milestones complete/total."""
     view = await plan_view(session=scope.session, group=scope.group)
-    await reply(update, render_plan(scope.t, view))
+    scope.reply(render_plan(scope.t, view))
 
 
 @in_linked_group
@@ -23,16 +22,16 @@ async def commitment(update: Update, context: WGContext, scope: GroupScope) -> N
     """One commitment with its milestones."""
     args = context.args or []
     if len(args) != 1:
-        await reply(update, scope.t("cmd.commitment.usage_help"))
+        scope.reply(scope.t("cmd.commitment.usage_help"))
         return
     number = args[0].strip().rstrip(".")
     view = await commitment_view(session=scope.session, group=scope.group, number=number)
     if view is None:
-        await reply(update, scope.t("commitment.not_found", number=esc(number)))
+        scope.reply(scope.t("commitment.not_found", number=esc(number)))
         return
-    await reply(update, render_commitment(scope.t, view, scope.today, scope.tz))
+    scope.reply(render_commitment(scope.t, view, scope.today, scope.tz))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WGApplication) -> None:
     app.add_handler(command("plan", plan))
     app.add_handler(command("commitment", commitment))

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     MessageHandler,
     filters,
 )
 
-from bot.context import DEPS_KEY, WGContext
-from bot.edge import GroupScope, command, in_linked_group, reply
+from bot.context import WGApplication, WGContext
+from bot.edge import GroupScope, command, in_linked_group
+from bot.flows import PREFIX, Flow, Flows
 from bot.progress_render import render_history, render_unknown_status
 from bot.render import esc
 from bot.update_flow import (
-    FLOWS_KEY,
-    PREFIX,
-    Flow,
-    Flows,
-    Screen,
     confirm_update,
     finish,
     on_press,
@@ -45,12 +37,6 @@ from storage.progress import find_milestone, history
 HISTORY_LIMIT = 15
 
 
-def _flows(context: WGContext) -> Flows:
-    flows = context.bot_data[FLOWS_KEY]
-    assert isinstance(flows, Flows)
-    return flows
-
-
 def _arguments(message: Message) -> str:
     """The text after `/update` or `/update@bot`, spacing and line breaks kept."""
     text = message.text or ""
@@ -58,31 +44,16 @@ def _arguments(message: Message) -> str:
     return parts[1] if len(parts) == 2 else ""
 
 
-async def _show_menu(update: Update, scope: GroupScope, flows: Flows, flow: Flow) -> None:
+async def _show_menu(scope: GroupScope, flows: Flows, flow: Flow) -> None:
     """Send the flow's first screen and remember which message carries its buttons."""
     shown = await screen(scope, flow)
-    message = update.effective_message
-    assert message is not None
-    sent = await message.reply_html(shown.text, reply_markup=shown.keyboard, do_quote=False)
     if shown.keyboard is None:
         flows.end(flow)
-    flow.message_id = sent.message_id
 
+    def remember(sent: Message) -> None:
+        flow.message_id = sent.message_id
 
-def _harmless(exc: BadRequest, *reasons: str) -> bool:
-    """Telegram's answer is one we expect and can ignore (matched on its message)."""
-    return any(reason in exc.message.lower() for reason in reasons)
-
-
-async def _edit(message: Message | None, shown: Screen) -> None:
-    """Show `shown` on the flow's message; a double press that changes nothing is fine."""
-    if message is None:
-        return
-    try:
-        await message.edit_text(shown.text, reply_markup=shown.keyboard)
-    except BadRequest as exc:
-        if not _harmless(exc, "message is not modified"):
-            raise
+    scope.reply(shown.text, reply_markup=shown.keyboard, then=remember)
 
 
 @in_linked_group
@@ -90,7 +61,7 @@ async def update_command(update: Update, context: WGContext, scope: GroupScope) 
     """Record progress on a milestone, or start the guided flow when sent alone."""
     message = update.effective_message
     assert message is not None
-    flows = _flows(context)
+    flows = context.deps.flows
     arguments = _arguments(message)
     if not arguments.strip():
         flow = flows.start(
@@ -99,23 +70,23 @@ async def update_command(update: Update, context: WGContext, scope: GroupScope) 
             user_name=scope.user.full_name,
             now=scope.now,
         )
-        await _show_menu(update, scope, flows, flow)
+        await _show_menu(scope, flows, flow)
         return
     parsed = parse_update(arguments)
     if isinstance(parsed, UsageError):
-        await reply(update, scope.t("cmd.update.usage_help"))
+        scope.reply(scope.t("cmd.update.usage_help"))
         return
     milestone = await find_milestone(
         session=scope.session, group=scope.group, number=parsed.milestone
     )
     if milestone is None:
-        await reply(update, scope.t("update.not_found", number=esc(parsed.milestone)))
+        scope.reply(scope.t("update.not_found", number=esc(parsed.milestone)))
         return
     if milestone.archived:
-        await reply(update, scope.t("update.archived", number=esc(milestone.number)))
+        scope.reply(scope.t("update.archived", number=esc(milestone.number)))
         return
     if isinstance(parsed.status, Unknown):
-        await reply(update, render_unknown_status(scope.t, parsed.status.word))
+        scope.reply(render_unknown_status(scope.t, parsed.status.word))
         return
     if isinstance(parsed.status, Ambiguous):
         flow = flows.start(
@@ -127,10 +98,10 @@ async def update_command(update: Update, context: WGContext, scope: GroupScope) 
         flow.ask_status(
             milestone, word=parsed.status.word, note=parsed.note, evidence_url=parsed.evidence_url
         )
-        await _show_menu(update, scope, flows, flow)
+        await _show_menu(scope, flows, flow)
         return
     text = await confirm_update(scope, milestone, parsed.status, parsed.note, parsed.evidence_url)
-    await reply(update, text)
+    scope.reply(text)
 
 
 @in_linked_group
@@ -138,7 +109,7 @@ async def update_button(update: Update, context: WGContext, scope: GroupScope) -
     """A button of the guided flow: expired, someone else's, or the next step."""
     query = update.callback_query
     assert query is not None
-    flows = _flows(context)
+    flows = context.deps.flows
     press = parse_press(query.data)
     flow = flows.get(press.token, scope.now) if press else None
     menu = query.message if isinstance(query.message, Message) else None
@@ -149,14 +120,14 @@ async def update_button(update: Update, context: WGContext, scope: GroupScope) -
         or menu is None
         or flow.message_id != menu.message_id
     ):
-        await query.answer(scope.t("update.flow.expired"))
+        scope.answers.answer_query(scope.t("update.flow.expired"))
         return
     if flow.user_id != scope.user.id:
-        await query.answer(scope.t("update.flow.not_yours", name=flow.user_name))
+        scope.answers.answer_query(scope.t("update.flow.not_yours", name=flow.user_name))
         return
     shown = await on_press(scope, flows, flow, press)
-    await _edit(menu, shown)
-    await query.answer()
+    scope.answers.edit(menu, shown.text, reply_markup=shown.keyboard)
+    scope.answers.answer_query()
 
 
 @in_linked_group
@@ -164,7 +135,7 @@ async def update_note(update: Update, context: WGContext, scope: GroupScope) -> 
     """The note of a guided update, typed as a reply to the flow's message."""
     message = update.effective_message
     assert message is not None
-    flows = _flows(context)
+    flows = context.deps.flows
     flow = flows.awaiting_note(scope.chat_id, scope.user.id, scope.now)
     if flow is None:
         return
@@ -172,13 +143,8 @@ async def update_note(update: Update, context: WGContext, scope: GroupScope) -> 
     flow.evidence_url = evidence_url(flow.note)
     shown = await finish(scope, flows, flow)
     if flow.message_id is not None:
-        try:
-            await context.bot.edit_message_reply_markup(scope.chat_id, flow.message_id)
-        except BadRequest as exc:
-            # Deleted or already without buttons: nothing left to tidy up.
-            if not _harmless(exc, "message is not modified", "message to edit not found"):
-                raise
-    await reply(update, shown.text)
+        scope.answers.clear_buttons(scope.chat_id, flow.message_id)
+    scope.reply(shown.text)
 
 
 @in_linked_group
@@ -186,16 +152,16 @@ async def history_command(update: Update, context: WGContext, scope: GroupScope)
     """The updates of one milestone, newest first."""
     args = context.args or []
     if len(args) != 1:
-        await reply(update, scope.t("cmd.history.usage_help"))
+        scope.reply(scope.t("cmd.history.usage_help"))
         return
     number = args[0].strip().rstrip(".")
     view = await history(
         session=scope.session, group=scope.group, number=number, limit=HISTORY_LIMIT
     )
     if view is None:
-        await reply(update, scope.t("update.not_found", number=esc(number)))
+        scope.reply(scope.t("update.not_found", number=esc(number)))
         return
-    await reply(update, render_history(scope.t, view, scope.tz))
+    scope.reply(render_history(scope.t, view, scope.tz))
 
 
 class _AwaitingNote(filters.MessageFilter):
@@ -220,10 +186,8 @@ class _AwaitingNote(filters.MessageFilter):
         return target.message_id == flow.message_id
 
 
-def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    flows = Flows()
-    app.bot_data[FLOWS_KEY] = flows
-    deps = app.bot_data[DEPS_KEY]
+def register(app: WGApplication) -> None:
+    deps = app.deps
     # New messages only: editing a sent /update must not record a second report.
     app.add_handler(command("update", update_command))
     app.add_handler(command("history", history_command))
@@ -233,7 +197,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             filters.UpdateType.MESSAGE
             & filters.TEXT
             & ~filters.COMMAND
-            & _AwaitingNote(flows, deps.clock),
+            & _AwaitingNote(deps.flows, deps.clock),
             update_note,
         )
     )

@@ -6,10 +6,9 @@ import datetime as dt
 import zoneinfo
 
 from telegram import Update
-from telegram.ext import Application
 
-from bot.context import WGContext
-from bot.edge import GroupScope, command, in_linked_group, may_coordinate, reply
+from bot.context import WGApplication, WGContext
+from bot.edge import GroupScope, command, in_linked_group
 from bot.i18n import Translator, translator
 from bot.parsing import (
     Invalid,
@@ -69,18 +68,23 @@ def render_settings(t: Translator, view: GroupSettingsView, now: dt.datetime) ->
     return "\n".join(lines) + "\n\n" + t("settings.how_to_change")
 
 
-@in_linked_group
+def _changes_something(_update: Update, context: WGContext) -> bool:
+    """Only a change needs to know who is asking: /settings alone shows them to all."""
+    return bool(context.args)
+
+
+@in_linked_group(roles=_changes_something)
 async def settings(update: Update, context: WGContext, scope: GroupScope) -> None:
     """Show this group's settings, or (coordinators) change one of them."""
     command = parse_settings(context.args or [])
     group, t, now = scope.group, scope.t, scope.now
     if isinstance(command, ShowSettings):
-        await reply(update, render_settings(t, settings_view(group), now))
+        scope.reply(render_settings(t, settings_view(group), now))
         return
-    if not await may_coordinate(update, context, scope):
+    if not scope.may_coordinate():
         return
     if isinstance(command, Invalid):
-        await reply(update, t(command.key, **{k: esc(v) for k, v in command.values.items()}))
+        scope.reply(t(command.key, **{k: esc(v) for k, v in command.values.items()}))
         return
     view = settings_view(group)
     if isinstance(command, SetTimezone):
@@ -105,8 +109,8 @@ async def settings(update: Update, context: WGContext, scope: GroupScope) -> Non
         text = t("settings.reminders_set", reminders=_reminders(t, settings_view(group)))
     if settings_view(group) == view:
         text += "\n" + t("settings.unchanged")
-    await reply(update, text)
+    scope.reply(text)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: WGApplication) -> None:
     app.add_handler(command("settings", settings))

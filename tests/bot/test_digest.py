@@ -5,29 +5,41 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import struct
+from collections.abc import AsyncIterator
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.digest import chart_png, render_caption, render_digest, send_digest
+from bot.digest import chart_png, digest_parts, render_caption, render_digest
 from bot.i18n import translator
 from bot.render import split_message
 from domain.clock import FixedClock
 from domain.enums import Status
+from domain.rules import DIGEST_NOW
 from fakebot import FakeTelegram, TranscriptEntry
 from fakebot.html import parse_html, utf16_len
 from storage.db import create_sessionmaker, transaction
 from storage.digest import DigestData, DigestMeeting, DigestMilestone, DigestUpdate, QuietAgency
 from storage.groups import get_or_create_member, group_for_chat
-from storage.models import Agency, Meeting, Milestone, ProgressUpdate
+from storage.models import Agency, Meeting, Milestone, Notification, ProgressUpdate
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
 from tests.conftest import import_into
-from wgbot.harness import BotRun
+from wgbot.harness import BotRun, settings_for
 
 # Thursday 20 October 2022, 10:00 in Ulaanbaatar: the week began on the 13th at 10:00.
 LATER = dt.datetime(2022, 10, 20, 2, 0, tzinfo=dt.UTC)
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+async def run(
+    fake: FakeTelegram, engine: AsyncEngine, db_url: str, clock: FixedClock
+) -> AsyncIterator[BotRun]:
+    """The bot with its scheduler: /digest goes through the outbox like the weekly one."""
+    async with BotRun(fake, settings_for(fake, db_url), clock=clock, services=True) as run:
+        yield run
 
 
 async def record_update(
@@ -133,7 +145,7 @@ async def test_digest_posts_a_chart_and_the_week(
     run: BotRun, engine: AsyncEngine, clock: FixedClock
 ) -> None:
     await a_busy_week(engine, clock)
-    photo, text = photo_and_text(await run.say(GROUP, BAT, "/digest"))
+    photo, text = photo_and_text(await run.say_then_deliver(GROUP, BAT, "/digest"))
 
     assert photo.text == (
         "📊 Mongolia OGP Working Group · weekly digest 2022-10-13 – 2022-10-20\n"
@@ -171,7 +183,7 @@ async def test_digest_posts_a_chart_and_the_week(
 
 async def test_a_quiet_week_says_so(run: BotRun, engine: AsyncEngine) -> None:
     await link_example(engine)
-    _, text = photo_and_text(await run.say(GROUP, OYUNA, "/digest"))
+    _, text = photo_and_text(await run.say_then_deliver(GROUP, OYUNA, "/digest"))
     assert "Reported this week\nNo progress updates this week." in text
     assert "Nothing is due in the next 14 days." in text
     # The plan's own recurring meeting: the second Tuesday of September, 10:00 local.
@@ -183,7 +195,7 @@ async def test_a_quiet_week_says_so(run: BotRun, engine: AsyncEngine) -> None:
 
 async def test_digest_in_mongolian(run: BotRun, engine: AsyncEngine, clock: FixedClock) -> None:
     await a_busy_week(engine, clock, language="mn")
-    photo, text = photo_and_text(await run.say(GROUP, BAT, "/digest"))
+    photo, text = photo_and_text(await run.say_then_deliver(GROUP, BAT, "/digest"))
     assert photo.text is not None
     assert "Mongolia OGP Working Group · долоо хоногийн тойм 2022-10-13 – 2022-10-20" in photo.text
     assert "Бүрэн: 3/21 · Энэ долоо хоногийн мэдээлэл: 1" in photo.text
@@ -242,12 +254,44 @@ async def test_plan_and_member_text_cannot_inject_formatting(
     )
     await add_meeting(engine, "<code>Meet", dt.datetime(2022, 9, 2, 9, 0), "<i>room</i>")  # noqa: DTZ001
     # The fake parses HTML strictly, as Telegram does: unescaped text would be refused.
-    photo, text = photo_and_text(await run.say(GROUP, BAT, "/digest"))
+    photo, text = photo_and_text(await run.say_then_deliver(GROUP, BAT, "/digest"))
     assert photo.text is not None and "Hostile <b>group</b>" in photo.text
     assert f"• 1.1 {hostile} → limited · <b>Bat</b> & co (A&B)" in text
     assert f"• 1.1 {hostile} · A&B · due 2022-08-01" in text
     assert "• 2022-09-05 1.2 </i>soon · A&B" in text
     assert "• Fri 2022-09-02 09:00 <code>Meet · <i>room</i>" in text
+
+
+async def test_digest_goes_through_the_outbox_once_per_cool_down(
+    run: BotRun, engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """A member's repeated /digest posts one digest, then a clear answer until the
+    cool-down has passed; each digest is an outbox row, paced like the weekly one."""
+    await link_example(engine)
+    photo_and_text(await run.say_then_deliver(GROUP, BAT, "/digest"))
+    again = await run.say_then_deliver(GROUP, OYUNA, "/digest")
+    assert [r.text for r in again] == [
+        "The digest was posted here a few minutes ago: it can be asked for again in 10 min."
+    ]
+    clock.advance(dt.timedelta(minutes=9, seconds=30))
+    soon = await run.say_then_deliver(GROUP, BAT, "/digest")
+    assert [r.text for r in soon] == [
+        "The digest was posted here a few minutes ago: it can be asked for again in 1 min."
+    ]
+    clock.advance(dt.timedelta(seconds=30))
+    photo_and_text(await run.say_then_deliver(GROUP, BAT, "/digest"))
+    async with create_sessionmaker(engine)() as session:
+        asked = list(
+            await session.scalars(select(Notification).where(Notification.kind == DIGEST_NOW))
+        )
+    assert [(n.state, n.chat_id, n.parts_sent) for n in asked] == [("sent", GROUP, 2)] * 2
+
+
+async def test_digest_in_mongolian_cool_down(run: BotRun, engine: AsyncEngine) -> None:
+    await link_example(engine, language="mn")
+    photo_and_text(await run.say_then_deliver(GROUP, BAT, "/digest"))
+    again = await run.unique_reply(GROUP, BAT, "/digest")
+    assert again.text == "Тоймыг саяхан энд нийтэлсэн: 10 минутын дараа дахин хүсч болно."
 
 
 def _long_week() -> DigestData:
@@ -300,12 +344,11 @@ def test_the_chart_is_a_small_deterministic_png() -> None:
     assert chart_png(empty, translator("en")).startswith(PNG)
 
 
-async def test_send_digest_returns_the_message_ids(
-    run: BotRun, fake: FakeTelegram, engine: AsyncEngine
-) -> None:
-    """What the scheduled weekly digest does, given a bot and a chat."""
-    await link_example(engine)
-    ids = await send_digest(run.app.bot, GROUP, translator("en"), _long_week())
-    sent = fake.bot_messages(GROUP)
-    assert ids == [m.message_id for m in sent]
-    assert [m.kind for m in sent] == ["photo", "message"]
+def test_one_builder_makes_the_chart_with_its_caption_then_the_text() -> None:
+    """The weekly digest and /digest are built by digest_parts alone."""
+    t, week = translator("en"), _long_week()
+    parts = digest_parts(t, week, late="Late\n")
+    assert parts[0].photo is not None and parts[0].photo.startswith(PNG)
+    assert parts[0].text == "Late\n" + render_caption(t, week)
+    assert [p.text for p in parts[1:]] == split_message(render_digest(t, week))
+    assert all(p.photo is None for p in parts[1:])

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.context import DEPS_KEY, Deps
 from fakebot import FakeTelegram, TranscriptEntry
 from storage.db import create_sessionmaker, transaction
 from storage.models import Meeting
@@ -56,8 +55,7 @@ async def meetings_in_db(engine: AsyncEngine) -> list[dict[str, Any]]:
 def schedule_changes(run: BotRun) -> list[int]:
     """The group ids the scheduler is told about after each committed change."""
     seen: list[int] = []
-    deps = run.app.bot_data[DEPS_KEY]
-    assert isinstance(deps, Deps)
+    deps = run.deps
 
     async def listen(group_id: int) -> None:
         seen.append(group_id)

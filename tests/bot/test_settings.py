@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.context import DEPS_KEY, Deps
 from fakebot import FakeTelegram
 from storage.db import create_sessionmaker, transaction
 from storage.models import WorkingGroup
@@ -42,8 +41,7 @@ async def _settings(engine: AsyncEngine) -> Settings:
 
 def _schedule_changes(run: BotRun) -> list[int]:
     """Group ids the scheduler is told about, in order."""
-    deps = run.app.bot_data[DEPS_KEY]
-    assert isinstance(deps, Deps)
+    deps = run.deps
     seen: list[int] = []
 
     async def listener(group_id: int) -> None:

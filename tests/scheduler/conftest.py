@@ -11,9 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
+from domain.clock import FixedClock
+from domain.parts import Part
+from domain.ratelimit import Limit, RateLimits
 from domain.rules import Planned
 from fakebot import FakeTelegram
-from scheduler.messages import Part
+from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from storage.claims import Claimed
 from storage.db import transaction
 from storage.models import Notification
@@ -22,13 +25,6 @@ from storage.outbox import store_planned
 NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # Monday 09:00 in Ulaanbaatar
 GRACE = dt.timedelta(minutes=360)
 _users = itertools.count(10_000)
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    # PTB 22 warns when it builds a RetryAfter unless opted in to timedelta periods, and
-    # warnings are errors here; production just logs that warning.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
@@ -84,8 +80,13 @@ async def seed(
         await store_planned(session=session, group_id=None, planned=planned, now=now, grace=GRACE)
 
 
-async def plain_text(*, session: AsyncSession, row: Claimed, now: dt.datetime) -> list[Part]:
-    """A renderer without plan facts: the delivery machinery is what these tests are about."""
+async def the_row(_session: AsyncSession, row: Claimed) -> Claimed:
+    """Facts without a plan: the delivery machinery is what these tests are about."""
+    return row
+
+
+async def plain_text(row: Claimed) -> list[Part]:
+    """A renderer without plan facts: one message naming the row."""
     return [Part(f"note {row.key}")]
 
 
@@ -110,3 +111,27 @@ def assert_each_once(fake: FakeTelegram, planned: Sequence[Planned]) -> None:
     duplicates = {t for t in texts if texts.count(t) > 1}
     assert duplicates == set()
     assert sorted(texts) == sorted(f"note {p.key}" for p in planned)
+
+
+UNLIMITED = RateLimits(
+    overall=Limit(100_000, 1.0), group=Limit(100_000, 1.0), private=Limit(100_000, 1.0)
+)
+
+
+def worker(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bot: Bot,
+    clock: FixedClock,
+    name: str = "w1",
+    **config: object,
+) -> DeliveryWorker[Claimed]:
+    settings: dict[str, object] = {"limits": UNLIMITED} | config
+    return DeliveryWorker(
+        sessionmaker=sessionmaker,
+        bot=bot,
+        clock=clock,
+        name=name,
+        config=DeliveryConfig(**settings),  # type: ignore[arg-type]
+        gather=the_row,
+        render=plain_text,
+    )

@@ -12,9 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from domain.clock import FixedClock
-from domain.ratelimit import Limit, RateLimits
 from fakebot import FakeTelegram
-from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from storage.claims import Claimed
 from storage.db import transaction
 from storage.groups import create_group
@@ -25,38 +23,16 @@ from tests.scheduler.conftest import (
     assert_each_once,
     by_state,
     group_chats,
-    plain_text,
     planned_for,
     private_chats,
     rows,
     seed,
     sent_texts,
+    worker,
 )
+
 
 # Limits that do not get in the way of tests about something else.
-UNLIMITED = RateLimits(
-    overall=Limit(100_000, 1.0), group=Limit(100_000, 1.0), private=Limit(100_000, 1.0)
-)
-
-
-def worker(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    bot: Bot,
-    clock: FixedClock,
-    name: str = "w1",
-    **config: object,
-) -> DeliveryWorker:
-    settings: dict[str, object] = {"limits": UNLIMITED} | config
-    return DeliveryWorker(
-        sessionmaker=sessionmaker,
-        bot=bot,
-        clock=clock,
-        name=name,
-        config=DeliveryConfig(**settings),  # type: ignore[arg-type]
-        renderer=plain_text,
-    )
-
-
 async def test_a_worker_stopped_halfway_and_a_new_one_deliver_each_notification_once(
     sessionmaker: async_sessionmaker[AsyncSession], fake: FakeTelegram, bot: Bot
 ) -> None:

@@ -11,12 +11,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
-from telegram.error import ChatMigrated
 
+from bot.notices import render_notice
 from domain.clock import FixedClock
+from domain.parts import Part
 from domain.ratelimit import Limit, RateLimits
 from fakebot import FakeTelegram
-from scheduler.messages import Part
+from scheduler.sending import Moved, Outcome, send_part
 from scheduler.service import NotificationService
 from storage.claims import Claimed, LeaseLost, claim, reserve_slot
 from storage.db import transaction
@@ -26,6 +27,7 @@ from storage.outbox import State
 from tests.scheduler.conftest import (
     GRACE,
     NOW,
+    UNLIMITED,
     assert_each_once,
     by_state,
     group_chats,
@@ -35,8 +37,8 @@ from tests.scheduler.conftest import (
     rows,
     seed,
     sent_texts,
+    worker,
 )
-from tests.scheduler.test_delivery import UNLIMITED, worker
 
 
 async def test_sending_renews_the_lease_and_a_worker_that_lost_it_does_not_send(
@@ -82,13 +84,13 @@ async def test_a_worker_outlasting_its_lease_leaves_the_row_to_its_successor(
     clock = FixedClock(NOW)
     successor = worker(sessionmaker, bot, clock, "successor")
 
-    async def slow_render(**kwargs: Any) -> list[Part]:
+    async def slow_render(row: Claimed) -> list[Part]:
         clock.advance(dt.timedelta(minutes=3))  # stuck past the lease…
         assert await successor.drain() == 1  # …so another worker took the row over
-        return await plain_text(**kwargs)
+        return await plain_text(row)
 
     slow = worker(sessionmaker, bot, clock, "slow")
-    slow.renderer = slow_render
+    slow.render = slow_render
     await slow.drain()
     assert_each_once(fake, planned)
     [row] = await rows(sessionmaker)
@@ -103,7 +105,12 @@ async def test_a_clean_stop_finishes_the_send_in_flight_and_hands_back_the_rest(
     fake.fail("sendMessage", kind="slow", delay=0.3, chat_id=chat)
     clock = FixedClock(NOW)
     service = NotificationService(
-        sessionmaker=sessionmaker, bot=bot, clock=clock, grace=GRACE, plan_interval=3600
+        sessionmaker=sessionmaker,
+        bot=bot,
+        clock=clock,
+        grace=GRACE,
+        plan_interval=3600,
+        render=render_notice,
     )
     service.worker = worker(sessionmaker, bot, clock, "stopping")
     await service.start()
@@ -131,6 +138,7 @@ async def test_a_leader_whose_polling_failed_to_start_retries_it(
         bot=bot,
         clock=FixedClock(NOW),
         grace=GRACE,
+        render=render_notice,
         on_elected=start_polling,
     )
     with pytest.raises(OSError):
@@ -151,14 +159,13 @@ async def test_a_group_that_became_a_supergroup_gets_its_queue_in_the_new_chat(
     planned = planned_for([old], 2)
     await seed(sessionmaker, planned)
     w = worker(sessionmaker, bot, FixedClock(NOW))
-    send = w._send
 
-    async def send_or_migrate(chat_id: int, part: Part) -> int:
+    async def send_or_migrate(bot: Bot, chat_id: int, part: Part, *, thread_id: None) -> Outcome:
         if chat_id == old:
-            raise ChatMigrated(new)
-        return await send(chat_id, part)
+            return Moved(new)
+        return await send_part(bot, chat_id, part, thread_id=thread_id)
 
-    w._send = send_or_migrate  # type: ignore[method-assign]
+    w.send = send_or_migrate
     await w.drain()
     assert_each_once(fake, planned)
     assert len(fake.transcript(new)) == 2
@@ -178,15 +185,15 @@ async def test_a_database_error_while_rendering_is_retried_not_failed(
     clock = FixedClock(NOW)
     failures = 1
 
-    async def flaky(**kwargs: Any) -> list[Part]:
+    async def flaky(row: Claimed) -> list[Part]:
         nonlocal failures
         if failures:
             failures -= 1
             raise OperationalError("SELECT", {}, ConnectionResetError("server closed"))
-        return await plain_text(**kwargs)
+        return await plain_text(row)
 
     w = worker(sessionmaker, bot, clock)
-    w.renderer = flaky
+    w.render = flaky
     await w.drain()
     [row] = await rows(sessionmaker)
     assert (row.state, row.attempts) == (State.PENDING, 1)
@@ -218,17 +225,16 @@ async def test_a_full_window_hands_the_row_back_instead_of_stalling_the_others(
     await seed(sessionmaker, planned_for([person], 1) + planned_for(groups, 3))
     wall = 1_000_000.0
 
-    async def two_parts(**kwargs: Any) -> list[Part]:
-        row: Claimed = kwargs["row"]
+    async def two_parts(row: Claimed) -> list[Part]:
         if row.chat_id != person:
-            return await plain_text(**kwargs)
+            return await plain_text(row)
         return [Part(f"{row.key} #1"), Part(f"{row.key} #2")]
 
     limits = RateLimits(
         overall=Limit(1000, 1.0), group=Limit(1000, 1.0), private=Limit(1, 60.0), safety=0
     )
     w = worker(sessionmaker, bot, FixedClock(NOW), limits=limits, batch=1)
-    w.wall, w.renderer = (lambda: wall), two_parts
+    w.wall, w.render = (lambda: wall), two_parts
     async with asyncio.timeout(3):  # the private chat's window stays shut: wall is frozen
         while (await w.step()).claimed:
             pass

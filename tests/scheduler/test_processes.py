@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 
 import scheduler.service
+from bot.notices import render_notice
 from domain.clock import FixedClock
 from domain.ratelimit import Limit, RateLimits
 from fakebot import FakeTelegram
@@ -35,9 +36,10 @@ from tests.scheduler.conftest import (
     private_chats,
     rows,
     seed,
+    the_row,
 )
 from wgbot.harness import settings_for
-from wgbot.runner import serve
+from wgbot.lifecycle import serve
 
 only_postgres = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 
@@ -67,7 +69,8 @@ async def test_two_workers_with_their_own_engines_deliver_1000_reminders_once(
                     clock=clock,
                     name=name,
                     config=DeliveryConfig(limits=limits),
-                    renderer=plain_text,
+                    gather=the_row,
+                    render=plain_text,
                 )
                 for e, b, name in ((engine, bot_a, "a"), (other_engine, bot_b, "b"))
             ]
@@ -121,6 +124,7 @@ async def test_only_the_leader_polls_and_a_standby_takes_over(
             bot=bot,
             clock=FixedClock(NOW),
             grace=dt.timedelta(hours=6),
+            render=render_notice,
             leadership=PostgresLeadership(db_url),
             on_elected=elected,
             on_deposed=deposed,

@@ -30,6 +30,7 @@ from tests.scheduler.conftest import (
     private_chats,
     rows,
     seed,
+    the_row,
 )
 
 
@@ -67,14 +68,47 @@ async def test_scaled_limits_hold_overall_per_group_and_per_private_chat(
         clock=FixedClock(NOW),
         name="w",
         config=DeliveryConfig(limits=limits),
-        renderer=plain_text,
+        gather=the_row,
+        render=plain_text,
     )
     await asyncio.wait_for(worker.drain(), 20)
     assert_each_once(fake, planned)
-    # Each limit is approached (the test means something) and never passed.
-    assert fake.max_sends_in_window(0.3) == 30
-    assert all(15 <= fake.max_sends_in_window(0.6, g) <= 20 for g in groups)
-    assert {fake.max_sends_in_window(0.2, p) for p in privates} == {1}
+    # Never passed, however busy the machine; how close delivery comes is a benchmark
+    # figure (benchmarks/delivery.py), and that the windows fill exactly is shown with
+    # a frozen clock below.
+    assert fake.max_sends_in_window(0.3) <= 30
+    assert all(fake.max_sends_in_window(0.6, g) <= 20 for g in groups)
+    assert all(fake.max_sends_in_window(0.2, p) <= 1 for p in privates)
+
+
+async def test_at_one_instant_exactly_what_the_windows_allow_goes(
+    sessionmaker: async_sessionmaker[AsyncSession], fake: FakeTelegram, bot: Bot
+) -> None:
+    """With the wall clock frozen, the windows decide alone: 30 messages in all, at most
+    20 to a group and 1 to a private chat; the rest wait for their windows to open."""
+    limits = RateLimits(
+        overall=Limit(30, 1.0), group=Limit(20, 60.0), private=Limit(1, 1.0), safety=0
+    )
+    groups, privates = group_chats(fake, 3), private_chats(fake, 15)
+    await seed(sessionmaker, planned_for(groups, 30) + planned_for(privates, 4))
+    worker = DeliveryWorker(
+        sessionmaker=sessionmaker,
+        bot=bot,
+        clock=FixedClock(NOW),
+        name="w",
+        config=DeliveryConfig(limits=limits),
+        gather=the_row,
+        render=plain_text,
+        wall=lambda: 1_000_000.0,
+    )
+    async with asyncio.timeout(20):
+        while (await worker.step()).claimed:
+            pass
+    per_chat = {chat: len(fake.transcript(chat)) for chat in groups + privates}
+    assert sum(per_chat.values()) == 30
+    assert all(per_chat[g] <= 20 for g in groups)
+    assert all(per_chat[p] <= 1 for p in privates)
+    assert by_state(await rows(sessionmaker))[State.SENT] == 30
 
 
 async def test_the_real_limits_on_a_small_volume(
@@ -88,7 +122,8 @@ async def test_the_real_limits_on_a_small_volume(
         clock=FixedClock(NOW),
         name="w",
         config=DeliveryConfig(),  # Telegram's own limits
-        renderer=plain_text,
+        gather=the_row,
+        render=plain_text,
     )
     started = time.time()
     async with asyncio.timeout(10):

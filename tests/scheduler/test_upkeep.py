@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import storage.digest
+import storage.notices
 from domain.rules import Planned, Window
 from scheduler.leader import PostgresLeadership
-from scheduler.messages import render_notification
 from scheduler.planner import clean_up, note_gap
 from storage.claims import Claimed
 from storage.db import create_sessionmaker, transaction
 from storage.groups import create_group
 from storage.models import ChatRate, Notification
+from storage.notices import gather_notice
 from storage.outbox import State, reconcile
 from tests.scheduler.conftest import GRACE, NOW, planned_for, rows, seed
 
@@ -137,7 +137,7 @@ async def test_a_late_digest_covers_the_week_it_was_due_for(
         asked.append(now)
         raise LookupError("enough")
 
-    monkeypatch.setattr(storage.digest, "collect_digest", collect)
+    monkeypatch.setattr(storage.notices, "collect_digest", collect)
     row = Claimed(
         id=1,
         key="digest:1:2026-W10",
@@ -152,7 +152,7 @@ async def test_a_late_digest_covers_the_week_it_was_due_for(
     )
     async with sessionmaker() as session:
         with pytest.raises(LookupError):
-            await render_notification(session=session, row=row, now=NOW + dt.timedelta(hours=5))
+            await gather_notice(session=session, row=row)
     assert asked == [NOW]
 
 

@@ -1,0 +1,53 @@
+"""The composition root: settings in, the bot and its dependencies out.
+
+The one place that knows every floor: it builds the engine, the bot's dependencies and
+the application (bot.app), and hands the bot's notification renderer to the scheduler
+(see wgbot.lifecycle, which runs what is built here).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import BaseUpdateProcessor
+
+from bot.app import build_bot
+from bot.context import Deps, WGApplication
+from domain.clock import Clock, SystemClock
+from storage.db import create_engine, create_sessionmaker
+from wgbot.settings import Settings
+
+
+@dataclasses.dataclass(frozen=True)
+class Built:
+    """What build_application made; the lifecycle starts it and disposes the engine."""
+
+    app: WGApplication
+    engine: AsyncEngine
+
+    @property
+    def deps(self) -> Deps:
+        return self.app.deps
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
+) -> Built:
+    """The bot with its database; nothing connects until the application starts."""
+    engine = create_engine(settings.database_url)
+    deps = Deps(
+        sessionmaker=create_sessionmaker(engine),
+        clock=clock or SystemClock(),
+        default_language=settings.language,
+    )
+    app = build_bot(
+        token=settings.require_token().get_secret_value(),
+        base_url=settings.telegram_base_url,
+        deps=deps,
+        update_processor=update_processor,
+    )
+    return Built(app=app, engine=engine)
