@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.planfile.bounds import check_size
 from storage.planfile.checks import PlanFileError, Problem
 from storage.planfile.csv_io import dump_csv, parse_csv
 from storage.planfile.schema import (
@@ -40,11 +41,14 @@ __all__ = [
 ]
 
 FORMATS = ("yaml", "yml", "csv", "xlsx")
+_KINDS = {"yaml": "yaml", "yml": "yaml", "csv": "csv", "xlsx": "xlsx"}
 
 
 def parse_plan_bytes(data: bytes, fmt: str) -> PlanFile:
     """Read a plan file's content; `fmt` is its suffix (``yaml``, ``.yml``, ``CSV``, ``xlsx``)."""
     kind = fmt.strip().lower().removeprefix(".")
+    if kind in FORMATS:
+        check_size(len(data), _KINDS[kind])
     if kind in ("yaml", "yml"):
         try:
             text = data.decode("utf-8-sig")
@@ -64,7 +68,8 @@ def parse_plan_bytes(data: bytes, fmt: str) -> PlanFile:
 
 def load_plan(path: Path) -> PlanFile:
     """Read and validate the plan file at `path` (by its suffix), or raise PlanFileError."""
-    if path.suffix.lower().removeprefix(".") not in FORMATS:
+    kind = path.suffix.lower().removeprefix(".")
+    if kind not in FORMATS:
         raise PlanFileError(
             [
                 Problem(
@@ -75,6 +80,7 @@ def load_plan(path: Path) -> PlanFile:
             ]
         )
     try:
+        check_size(path.stat().st_size, _KINDS[kind], path.name)  # before reading it all
         data = path.read_bytes()
     except OSError as exc:
         raise PlanFileError([Problem(str(path), f"cannot read the file: {exc.strerror}")]) from None

@@ -72,7 +72,10 @@ class Collector:
         return bool(self._found)
 
     def problems(self) -> list[Problem]:
-        return [problem for *_, problem in sorted(self._found, key=lambda f: (f[0], f[1]))]
+        """In file order, each once: in a table one cell can fill two fields (a CSV's
+        milestone_responsible is also the code of the agency it creates)."""
+        ordered = (problem for *_, problem in sorted(self._found, key=lambda f: (f[0], f[1])))
+        return list(dict.fromkeys(ordered))
 
 
 def validate(raw: Any, found: Collector) -> PlanFile:
@@ -154,11 +157,13 @@ def _cross_check(raw: Any, found: Collector) -> None:
         else:
             codes[code] = loc
 
+    hints: dict[str, str] = {}
+
     def known(code: Any, where: Loc) -> None:
         if code is not None and code not in codes:
-            close = difflib.get_close_matches(code, list(codes), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else " (add it under agencies)"
-            found.at(where, f"unknown agency code '{code}'{hint}")
+            if code not in hints:
+                hints[code] = _hint(code, codes) if len(hints) < HINTS else _ADD_IT
+            found.at(where, f"unknown agency code '{code}'{hints[code]}")
 
     commitments: dict[str, Loc] = {}
     milestones: dict[str, Loc] = {}
@@ -199,6 +204,17 @@ def _cross_check(raw: Any, found: Collector) -> None:
                     f"milestone {mnumber} is not numbered under its commitment {number}: "
                     f"use {number}.1, {number}.2, …",
                 )
+
+
+HINTS = 100
+"""Unknown codes that get a "did you mean": each search compares with every known code,
+and a file of thousands of unknown codes must not take minutes to report."""
+_ADD_IT = " (add it under agencies)"
+
+
+def _hint(code: str, codes: dict[str, Loc]) -> str:
+    close = difflib.get_close_matches(code, list(codes), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else _ADD_IT
 
 
 def _order(found: Collector, obj: Any, here: Loc, first: str, then: str, what: str) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from collections.abc import Mapping
 
+from storage.planfile.bounds import bounded_rows, header_and_rows
 from storage.planfile.checks import Collector, PlanFileError, Problem, validate
 from storage.planfile.schema import PlanFile
 from storage.planfile.tables import (
@@ -24,26 +25,30 @@ __all__ = ["dump_csv", "parse_csv"]
 
 
 def parse_csv(data: bytes) -> PlanFile:
-    """Read a UTF-8 CSV plan (with or without BOM; comma-separated; header row first)."""
+    """Read a UTF-8 CSV plan (with or without BOM; comma-separated; header row first).
+
+    Rows and columns are capped as for a sheet (bounds.py), read while the file is parsed.
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlanFileError(
             [Problem("file", f"not UTF-8 text (byte {exc.start}): save the CSV as UTF-8")]
         ) from None
+    where = Where()
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        records = list(bounded_rows(csv.reader(io.StringIO(text, newline=""), strict=True), where))
     except csv.Error as exc:
         raise PlanFileError([Problem("file", f"not a readable CSV file: {exc}")]) from None
-    if not records or all(not cell.strip() for cell in records[0]):
+    header, body = header_and_rows(records)
+    if header is None:
         raise PlanFileError([Problem("row 1", "a header row with the column names is required")])
     locator = TableLocator()
     found = Collector(locator)
-    where = Where()
-    names = read_header(records[0], COLUMNS, REQUIRED_COLUMNS, where, found)
+    names = read_header(header, COLUMNS, REQUIRED_COLUMNS, where, found)
     if names is None:
         raise PlanFileError(found.problems())
-    rows = table_rows(names, enumerate(records[1:], start=2), where, found)
+    rows = table_rows(names, body, where, found)
     return validate(read_milestone_table(rows, where, locator, found), found)
 
 

@@ -106,14 +106,53 @@ def _number(value: str) -> str:
     return value
 
 
+def at_most(limit: int) -> AfterValidator:
+    """A text fits its database column (String(limit) in storage/models.py).
+
+    SQLite stores a longer value anyway and PostgreSQL refuses it, so the file is checked
+    here, where every over-long field is reported with its place like any other problem.
+    """
+
+    def check(value: str | None) -> str | None:
+        if value is not None and len(value) > limit:
+            raise _invalid(f"too long: {len(value)} characters (at most {limit})")
+        return value
+
+    return AfterValidator(check)
+
+
+# The String(n) lengths of the columns these fields are stored in (storage/models.py).
+CODE_LENGTH = 64  # Agency.code, so also every reference to an agency
+NUMBER_LENGTH = 20  # Commitment.number and Milestone.number
+GROUP_NAME_LENGTH = 300
+COUNTRY_LENGTH = 100
+PERIOD_LENGTH = 50
+AGENCY_NAME_LENGTH = 500
+POLICY_AREA_LENGTH = 300
+MEETING_TITLE_LENGTH = 500
+
 # Before-validators run last-listed first: _text normalises, then _required refuses None.
 Text = Annotated[str, BeforeValidator(_required), BeforeValidator(_text)]
 """Required text."""
 OptText = Annotated[str | None, BeforeValidator(_text)]
 """Optional text: empty means not given."""
-Code = Annotated[str, BeforeValidator(_required), BeforeValidator(_text), AfterValidator(_code)]
-OptCode = Annotated[str | None, BeforeValidator(_text), AfterValidator(_opt_code)]
-Number = Annotated[str, BeforeValidator(_required), BeforeValidator(_text), AfterValidator(_number)]
+Code = Annotated[
+    str,
+    BeforeValidator(_required),
+    BeforeValidator(_text),
+    AfterValidator(_code),
+    at_most(CODE_LENGTH),
+]
+OptCode = Annotated[
+    str | None, BeforeValidator(_text), AfterValidator(_opt_code), at_most(CODE_LENGTH)
+]
+Number = Annotated[
+    str,
+    BeforeValidator(_required),
+    BeforeValidator(_text),
+    AfterValidator(_number),
+    at_most(NUMBER_LENGTH),
+]
 
 
 def _date(value: Any) -> Any:
@@ -220,9 +259,9 @@ class _Spec(BaseModel):
 class WorkingGroupSpec(_Spec):
     """The group's own settings; missing ones keep their current or default values."""
 
-    name: Text
-    country: OptText = None
-    period: OptText = None
+    name: Annotated[Text, at_most(GROUP_NAME_LENGTH)]
+    country: Annotated[OptText, at_most(COUNTRY_LENGTH)] = None
+    period: Annotated[OptText, at_most(PERIOD_LENGTH)] = None
     timezone: Annotated[OptText, AfterValidator(_timezone)] = None
     language: Annotated[Language | None, _choice("language", Language)] = None
 
@@ -231,7 +270,7 @@ class AgencySpec(_Spec):
     """An implementing agency or organisation, known by its short code."""
 
     code: Code
-    name: Text
+    name: Annotated[Text, at_most(AGENCY_NAME_LENGTH)]
     sector: Annotated[Sector, _choice("sector", Sector)] = Sector.GOVERNMENT
 
 
@@ -253,7 +292,7 @@ class CommitmentSpec(_Spec):
     title: Text
     ogp_id: Annotated[OptText, AfterValidator(_ogp_id)] = None
     description: OptText = None
-    policy_area: OptText = None
+    policy_area: Annotated[OptText, at_most(POLICY_AREA_LENGTH)] = None
     lead_agency: OptCode = None
     supporting_agencies: Annotated[list[Code], BeforeValidator(split_codes)] = Field(
         default_factory=list
@@ -268,7 +307,7 @@ class CommitmentSpec(_Spec):
 class MeetingSpec(_Spec):
     """A working-group meeting; `when` is kept in the canonical `<when>` wording."""
 
-    title: Text
+    title: Annotated[Text, at_most(MEETING_TITLE_LENGTH)]
     when: Annotated[Text, AfterValidator(_one_line), AfterValidator(_when)]
     place: OptText = None
     duration_minutes: Annotated[Minutes | None, BeforeValidator(_minutes)] = None

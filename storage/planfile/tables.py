@@ -170,6 +170,7 @@ def read_milestone_table(
     """The raw plan of a one-table file (no working group, no meetings)."""
     commitments: dict[str, dict[str, Any]] = {}
     first_row: dict[str, dict[str, int]] = {}  # commitment key -> field -> row that set it
+    position: dict[str, int] = {}  # commitment key -> its index (a lookup, not a search)
     agencies: dict[str, dict[str, Any]] = {}
     named: dict[str, dict[str, int]] = {}  # agency code -> field -> row that set it
 
@@ -187,11 +188,11 @@ def read_milestone_table(
             continue
         key = key_text(cells["commitment_number"])
         if key not in commitments:
+            position[key] = len(commitments)
             commitments[key] = {"milestones": []}
             first_row[key] = {}
         commitment = commitments[key]
-        index = list(commitments).index(key)
-        here: Loc = ("commitments", index)
+        here: Loc = ("commitments", position[key])
         locator.add(here, *where(row))
         for field in COMMITMENT_FIELDS:
             column = f"commitment_{field}"

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator, Mapping
+import zipfile
+from collections.abc import Mapping
 from typing import Any
 
 import openpyxl
 from openpyxl.styles import Font
 
+from storage.planfile.bounds import bounded_rows, check_unpacked, header_and_rows
 from storage.planfile.checks import Collector, PlanFileError, Problem, validate
 from storage.planfile.schema import PlanFile, split_codes
 from storage.planfile.tables import (
@@ -62,14 +64,7 @@ Rows = list[tuple[int, dict[str, Any]]]
 
 def parse_xlsx(data: bytes) -> PlanFile:
     """Read an XLSX plan, or raise PlanFileError."""
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl fails on a bad file in many ways (zip, XML, keys)
-        raise PlanFileError([Problem("file", f"not a readable .xlsx workbook ({exc})")]) from None
-    try:
-        sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
-    finally:
-        book.close()
+    sheets = _read_sheets(data)
     locator = TableLocator()
     found = Collector(locator)
     if len(sheets) == 1:
@@ -77,10 +72,11 @@ def parse_xlsx(data: bytes) -> PlanFile:
         where = Where(title)
         if not rows:
             raise PlanFileError([Problem(f"sheet {title}", "the sheet is empty")])
-        names = read_header(rows[0], COLUMNS, REQUIRED_COLUMNS, where, found)
+        header, body = header_and_rows(rows)
+        names = read_header(header or [], COLUMNS, REQUIRED_COLUMNS, where, found)
         if names is None:
             raise PlanFileError(found.problems())
-        table = table_rows(names, _numbered(rows), where, found)
+        table = table_rows(names, body, where, found)
         return validate(read_milestone_table(table, where, locator, found), found)
     tables: dict[str, tuple[Where, Rows]] = {}
     for title, rows in sheets.items():
@@ -92,14 +88,47 @@ def parse_xlsx(data: bytes) -> PlanFile:
             continue
         where = Where(title, list(_SHEETS).index(name))
         columns, required = _SHEETS[name]
-        names = read_header(rows[0], columns, required, where, found) if rows else []
+        header, body = header_and_rows(rows)
+        names = read_header(header or [], columns, required, where, found) if rows else []
         if names is not None:
-            tables[name] = (where, table_rows(names, _numbered(rows), where, found))
+            tables[name] = (where, table_rows(names, body, where, found))
     return validate(_raw(tables, locator, found), found)
 
 
-def _numbered(rows: list[tuple[Any, ...]]) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    return enumerate(rows[1:], start=2)
+def _read_sheets(data: bytes) -> dict[str, list[tuple[int, list[Any]]]]:
+    """Every sheet's non-empty rows, with bounded work whatever the workbook claims.
+
+    The sheet's recorded size is dropped (reset_dimensions): openpyxl would otherwise pad
+    every row to the widest column and yield every row up to the last styled cell.
+    """
+    _check_unpacked(data)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl fails on a bad file in many ways (zip, XML, keys)
+        raise PlanFileError([Problem("file", f"not a readable .xlsx workbook ({exc})")]) from None
+    try:
+        sheets: dict[str, list[tuple[int, list[Any]]]] = {}
+        for ws in book.worksheets:
+            ws.reset_dimensions()
+            rows = ws.iter_rows(values_only=True)
+            sheets[ws.title] = list(bounded_rows(rows, Where(ws.title)))
+    except PlanFileError:
+        raise
+    except Exception as exc:  # a damaged sheet shows only when it is read
+        raise PlanFileError([Problem("file", f"not a readable .xlsx workbook ({exc})")]) from None
+    finally:
+        book.close()
+    return sheets
+
+
+def _check_unpacked(data: bytes) -> None:
+    """A zip archive says what its parts unpack to; zipfile never unpacks more than that."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # load_workbook reports it
+    check_unpacked(size)
 
 
 def _raw(tables: dict[str, tuple[Where, Rows]], locator: TableLocator, found: Collector) -> Any:
@@ -127,7 +156,7 @@ def _raw(tables: dict[str, tuple[Where, Rows]], locator: TableLocator, found: Co
         ]
     where, rows = tables.get("commitments", (Where(), []))
     commitments = raw["commitments"] = []
-    by_number: dict[str, dict[str, Any]] = {}
+    by_number: dict[str, tuple[int, dict[str, Any]]] = {}
     for i, (row, cells) in enumerate(rows):
         commitment = _record(cells, "commitment_", ("commitments", i), row, where, locator)
         if "supporting_agencies" in commitment:
@@ -137,7 +166,7 @@ def _raw(tables: dict[str, tuple[Where, Rows]], locator: TableLocator, found: Co
         commitment["milestones"] = []
         commitments.append(commitment)
         if "number" in commitment:
-            by_number.setdefault(key_text(commitment["number"]), commitment)
+            by_number.setdefault(key_text(commitment["number"]), (i, commitment))
     where, rows = tables.get("milestones", (Where(), []))
     for row, cells in rows:
         if "commitment_number" not in cells:
@@ -149,13 +178,8 @@ def _raw(tables: dict[str, tuple[Where, Rows]], locator: TableLocator, found: Co
                 *where(row, "commitment_number"), f"no commitment {number} in the commitments sheet"
             )
             continue
-        commitment = by_number[number]
-        loc = (
-            "commitments",
-            commitments.index(commitment),
-            "milestones",
-            len(commitment["milestones"]),
-        )
+        index, commitment = by_number[number]
+        loc = ("commitments", index, "milestones", len(commitment["milestones"]))
         for column in INFO_COLUMNS:
             cells.pop(column, None)
         commitment["milestones"].append(_record(cells, "milestone_", loc, row, where, locator))

@@ -6,8 +6,11 @@ import enum
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.events import AliasEvent, Event
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from storage.planfile import bounds
 from storage.planfile.checks import Collector, Loc, PlanFileError, Problem, SortKey, validate
 from storage.planfile.schema import PlanFile
 
@@ -15,7 +18,7 @@ __all__ = ["dump_yaml", "parse_yaml"]
 
 
 def parse_yaml(text: str) -> PlanFile:
-    """Read a YAML plan (yaml.safe_load semantics), or raise PlanFileError."""
+    """Read a YAML plan (yaml.safe_load semantics, without aliases), or raise PlanFileError."""
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
@@ -24,7 +27,11 @@ def parse_yaml(text: str) -> PlanFile:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
-        raise PlanFileError([Problem(f"line {line}", f"YAML syntax error: {reason}")]) from None
+        if not isinstance(exc, _Refused):
+            reason = f"YAML syntax error: {reason}"
+        raise PlanFileError([Problem(f"line {line}", reason)]) from None
+    except RecursionError:  # only if MAX_DEPTH were raised past what Python can take
+        raise PlanFileError([Problem("file", "nested too deeply to read")]) from None
     finally:
         loader.dispose()
     if root is None:
@@ -34,8 +41,51 @@ def parse_yaml(text: str) -> PlanFile:
     return validate(data, found)
 
 
+class _Refused(ComposerError):
+    """YAML that is well formed but not accepted in a plan file; reported as it is."""
+
+    def __init__(self, reason: str, mark: Any) -> None:
+        super().__init__(problem=reason, problem_mark=mark)
+
+
 class _Loader(yaml.SafeLoader):
-    """yaml.safe_load, except that an impossible date (2022-13-01) stays text to be reported."""
+    """yaml.safe_load, bounded, and keeping what it cannot construct as text to be reported.
+
+    An impossible date (2022-13-01) or number (``!!int abc``, 5,000 digits) stays text, so
+    that the field it is in reports it. Nesting is capped before Python objects are built
+    (the composer recurses once per level, so deep nesting would exhaust the stack), and so
+    is the number of values. Aliases are refused: a plan has no use for them, and a few
+    lines of them (a "billion laughs") expand to more values than memory holds.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._values = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event: Event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, AliasEvent):
+            raise _Refused(
+                f"aliases (*{event.anchor}) are not allowed in a plan file: write the value out",
+                event.start_mark,
+            )
+        self._values += 1
+        if self._values > bounds.MAX_YAML_VALUES:
+            raise _Refused(
+                f"more than {bounds.MAX_YAML_VALUES:,} values: too big for a plan file "
+                "(is this the right file?)",
+                event.start_mark,
+            )
+        if self._depth >= bounds.MAX_DEPTH:
+            raise _Refused(
+                f"nested too deeply (more than {bounds.MAX_DEPTH} levels)", event.start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
         try:
@@ -43,8 +93,22 @@ class _Loader(yaml.SafeLoader):
         except ValueError:
             return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+    def construct_yaml_float(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_float(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 
 def _child(node: Node, part: str | int) -> Node | None:
@@ -100,7 +164,10 @@ def _duplicate_keys(node: Node, path: str, found: Collector, seen: set[int] | No
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    """Writes every value out: the reader refuses aliases (two equal dates would get one)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> ScalarNode:
