@@ -10,6 +10,11 @@ Accepted (case-insensitive, any amount of whitespace between words):
 
 Weekdays are English (``mon``/``monday``…) or Mongolian (``Даваа``…``Ням``). Times are local
 wall-clock times in the group's time zone; the caller attaches the zone.
+
+Every schedule is bounded, so that no later question about it is costly: dates (a one-off's,
+an UNTIL's) lie between EARLIEST and LATEST, and a rule must have a date within five years
+of some start. Whether it has one from the start a meeting really gets is only known with
+`now` and the zone (storage.meetings.first_start asks domain.recurrence).
 """
 
 from __future__ import annotations
@@ -18,12 +23,16 @@ import dataclasses
 import datetime as dt
 import re
 
-from dateutil.rrule import rrulestr
+from domain.recurrence import endless, first_wall_within, wall_rule
 
 __all__ = [
+    "BY_RANGES",
+    "EARLIEST",
+    "LATEST",
     "WEEKDAY_CODES",
     "When",
     "WhenError",
+    "by_item_ok",
     "format_when",
     "parse_hhmm",
     "parse_weekday",
@@ -93,11 +102,21 @@ _RRULE_PARAMS = frozenset(
 _FREQS = frozenset({"YEARLY", "MONTHLY", "WEEKLY", "DAILY"})
 _RRULE_VALUE = re.compile(r"[A-Z0-9+,-]+")
 _UNTIL = re.compile(r"[0-9]{8}(T[0-9]{6}Z?)?")
-# A rule is run from a start near the end of the calendar, so that dateutil, which only
-# stops looking at year 9999, proves within ~1200 years that an impossible rule never fires.
-_NEVER_PROBE = dt.datetime(8800, 1, 1)  # noqa: DTZ001 - rules are evaluated in naive wall time
-_UNTIL_PROBE = dt.datetime(1900, 1, 1)  # noqa: DTZ001 - same
 _MAX_INTERVAL = 1000
+# RFC 5545's ranges of the numbers in BY… lists: 1 to n or -n to -1 (BYMONTH 1 to 12).
+# dateutil takes any number (one out of range never matches), calendar files do not.
+BY_RANGES = {"BYMONTHDAY": 31, "BYYEARDAY": 366, "BYWEEKNO": 53, "BYSETPOS": 366, "BYMONTH": 12}
+_BYDAY = re.compile(r"[+-]?([0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
+_BY_NUMBER = re.compile(r"[+-]?[0-9]{1,3}")
+# The dates a schedule may name: far-off years are typos, and near year 1 or 9999 the
+# calendar arithmetic of zones, exports and clients overflows.
+EARLIEST = dt.date(1970, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+# "Never happens" is asked of the rule without INTERVAL, from a 1 January: a rule that
+# has a date from some start has one there too (any date it meets can be its own start;
+# a rule with no day of its own takes the start's, and every month has a 1st). The probe
+# sits five years before the end of the calendar, where dateutil stops looking anyway.
+_PROBE = dt.datetime(9995, 1, 1)  # noqa: DTZ001 - rules are evaluated in naive wall time
 
 
 def parse_when(text: str) -> When:
@@ -186,11 +205,21 @@ def _time(word: str) -> dt.time:
 
 def _date(word: str) -> dt.date:
     try:
-        if _DATE.fullmatch(word):
-            return dt.date.fromisoformat(word)
+        day = dt.date.fromisoformat(word) if _DATE.fullmatch(word) else None
     except ValueError:
-        pass
-    raise WhenError("bad_date", f"Bad date '{word}': use YYYY-MM-DD, e.g. 2025-03-18.")
+        day = None
+    if day is None:
+        raise WhenError("bad_date", f"Bad date '{word}': use YYYY-MM-DD, e.g. 2025-03-18.")
+    _in_range(day, word)
+    return day
+
+
+def _in_range(day: dt.date, word: str) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise WhenError(
+            "out_of_range",
+            f"'{word}' is out of range: use a date from {EARLIEST} to {LATEST}.",
+        )
 
 
 def _check_rrule(body: str) -> str:
@@ -210,31 +239,64 @@ def _check_rrule(body: str) -> str:
         raise _bad_rrule("FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY")
     if "COUNT" in params and "UNTIL" in params:
         raise _bad_rrule("use COUNT or UNTIL, not both")
-    if "UNTIL" in params and not _UNTIL.fullmatch(params["UNTIL"]):
-        raise _bad_rrule("UNTIL must be YYYYMMDD or YYYYMMDDTHHMMSSZ")
+    if "UNTIL" in params:
+        _check_until(params["UNTIL"])
     for name in ("COUNT", "INTERVAL"):
         if name in params and not (
             params[name].isdigit() and 1 <= int(params[name]) <= _MAX_INTERVAL
         ):
             raise _bad_rrule(f"{name} must be a whole number from 1 to {_MAX_INTERVAL}")
-    unbounded = ";".join(f"{k}={v}" for k, v in params.items() if k not in ("COUNT", "UNTIL"))
-    if _first(unbounded, _NEVER_PROBE) is None:
-        raise _bad_rrule("this rule never happens")
-    if "UNTIL" in params:
-        start = _UNTIL_PROBE
-        if params["UNTIL"].endswith("Z"):
-            start = start.replace(tzinfo=dt.UTC)
-        if _first(rule, start) is None:
-            raise _bad_rrule("this rule ends before it starts")
+    for name, value in params.items():
+        if not all(by_item_ok(name, item) for item in value.split(",")):
+            raise _bad_rrule(_BY_PROBLEMS.get(name, f"bad {name} value {value}"))
+    # INTERVAL only picks which of the pattern's dates a start meets: left out here.
+    pattern = ";".join(f"{k}={v}" for k, v in params.items() if k != "INTERVAL")
+    try:
+        wall_rule(rule, _PROBE, dt.UTC)  # what dateutil refuses, it refuses when built
+        first = first_wall_within(endless(pattern), _PROBE, dt.UTC)
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError) as exc:
+        raise _bad_rrule(str(exc)) from None
+    if first is None:
+        raise _bad_rrule("this rule never happens (or only years apart)")
     return rule
 
 
-def _first(rule: str, start: dt.datetime) -> dt.datetime | None:
+_BY_PROBLEMS = {
+    "BYDAY": "BYDAY values are weekdays (MO…SU), each maybe after a number from -53 to 53",
+    "BYMONTH": "BYMONTH values are from 1 to 12",
+    **{
+        name: f"{name} values are from 1 to {top} or from -{top} to -1"
+        for name, top in BY_RANGES.items()
+        if name != "BYMONTH"
+    },
+}
+
+
+def by_item_ok(name: str, item: str) -> bool:
+    """Whether one item of a BY… list is within RFC 5545's range (other parts: True)."""
+    if name == "BYDAY":
+        match = _BYDAY.fullmatch(item)
+        return match is not None and (match[1] is None or 1 <= int(match[1]) <= 53)
+    if name not in BY_RANGES:
+        return True
+    if not _BY_NUMBER.fullmatch(item):
+        return False
+    number = int(item)
+    if name == "BYMONTH":
+        return 1 <= number <= BY_RANGES[name]
+    return 1 <= abs(number) <= BY_RANGES[name]
+
+
+def _check_until(value: str) -> None:
+    match = _UNTIL.fullmatch(value)
+    if match is None:
+        raise _bad_rrule("UNTIL must be YYYYMMDD or YYYYMMDDTHHMMSSZ")
+    shape = "%Y%m%dT%H%M%S" if match[1] else "%Y%m%d"
     try:
-        first: dt.datetime | None = next(iter(rrulestr(rule, dtstart=start)), None)
-    except (ValueError, KeyError, TypeError, IndexError, OverflowError) as exc:
-        raise _bad_rrule(str(exc)) from None
-    return first
+        until = dt.datetime.strptime(value.removesuffix("Z"), shape)  # noqa: DTZ007 - its date counts
+    except ValueError:
+        raise _bad_rrule(f"UNTIL {value} is not a real date and time") from None
+    _in_range(until.date(), f"UNTIL={value}")
 
 
 def _bad_rrule(why: str) -> WhenError:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from icalendar import Calendar, Event, Timezone, vRecur
 
 from domain.recurrence import place
+from domain.when import EARLIEST, LATEST, by_item_ok
 from storage.meetings import MeetingView, first_wall
 from storage.queries import MilestoneView, PlanView
 
@@ -38,8 +39,45 @@ def _utc_until(rule: str, tz: zoneinfo.ZoneInfo) -> str:
     if match is None or match[4]:
         return rule
     wall = dt.datetime.strptime(match[1] + (match[3] or "000000"), "%Y%m%d%H%M%S")  # noqa: DTZ007 - a wall time, placed in tz next
-    until = place(wall, tz).astimezone(dt.UTC)
+    try:
+        until = place(wall, tz).astimezone(dt.UTC)
+    except OverflowError:
+        # A row stored before UNTIL was bounded, at the very end of the calendar.
+        until = dt.datetime.max.replace(microsecond=0, tzinfo=dt.UTC)
     return rule[: match.start()] + f"UNTIL={until:%Y%m%dT%H%M%SZ}" + rule[match.end() :]
+
+
+def _rfc_recur(rule: str) -> vRecur:
+    """The RRULE property. A row stored before BY… numbers were checked may hold one out
+    of RFC 5545's range, which never matches (dateutil skips it) and icalendar refuses:
+    it is left out."""
+    recur: vRecur
+    try:
+        recur = vRecur.from_ical(rule)
+    except ValueError:
+        parts = []
+        for part in rule.split(";"):
+            name, _, value = part.partition("=")
+            kept = ",".join(item for item in value.split(",") if by_item_ok(name, item))
+            parts.append(f"{name}={kept or value}")
+        recur = vRecur.from_ical(";".join(parts))
+    return recur
+
+
+def _zone_span(now: dt.datetime, starts: Sequence[dt.date]) -> tuple[dt.date, dt.date]:
+    """The dates the VTIMEZONEs cover: from the first meeting (or now) to ten years on
+    or the last one-off, kept within the dates a <when> may name (rows stored before
+    dates were bounded reach year 1 or 9999, where the date arithmetic overflows)."""
+
+    def bounded(day: dt.date) -> dt.date:
+        return min(max(day, EARLIEST), LATEST)
+
+    first = bounded(min([now.date(), *starts])) - dt.timedelta(days=1)
+    ahead = dt.date(bounded(now.date()).year + 10, 1, 1)
+    last = max(
+        Timezone.DEFAULT_LAST_DATE, ahead, *(bounded(d) + dt.timedelta(days=1) for d in starts)
+    )
+    return first, last
 
 
 def meeting_event(meeting: MeetingView, *, now: dt.datetime) -> Event | None:
@@ -57,7 +95,7 @@ def meeting_event(meeting: MeetingView, *, now: dt.datetime) -> Event | None:
     )
     event.add("duration", meeting.duration)
     if meeting.rrule is not None:
-        event.add("rrule", vRecur.from_ical(_utc_until(meeting.rrule, tz)))
+        event.add("rrule", _rfc_recur(_utc_until(meeting.rrule, tz)))
         skipped = sorted(meeting.skipped_dates)
         if skipped:
             # EXDATE must name the instance's start exactly: same wall time, same zone.
@@ -104,8 +142,7 @@ def render_ics(plan: PlanView, calendar: CalendarInput) -> bytes:
         first_wall(m.first_start_local, m.rrule, zoneinfo.ZoneInfo(m.timezone)).date()
         for m in calendar.meetings
     ]
-    first = min([now.date(), *starts]) - dt.timedelta(days=1)
-    last = max(Timezone.DEFAULT_LAST_DATE, dt.date(now.year + 10, 1, 1))
+    first, last = _zone_span(now, starts)
     # The group's own zone always, so clients show the calendar in it; others as used.
     cal.add_component(Timezone.from_tzid(plan.timezone, first_date=first, last_date=last))
     for event in events:

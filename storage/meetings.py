@@ -14,7 +14,15 @@ import zoneinfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.recurrence import Schedule, next_occurrences, occurrences, place, wall_rule
+from domain.recurrence import (
+    FIRST_WITHIN,
+    Schedule,
+    endless,
+    first_wall_within,
+    next_occurrences,
+    occurrences,
+    place,
+)
 from domain.when import When, WhenError
 from storage.models import Meeting, WorkingGroup
 
@@ -89,15 +97,22 @@ def view(meeting: Meeting) -> MeetingView:
 def first_wall(
     first_start_local: dt.datetime, rrule: str | None, tz: zoneinfo.ZoneInfo
 ) -> dt.datetime:
-    """The first wall time the rule really produces (RFC 5545 wants DTSTART to be one)."""
+    """The first wall time the rule really produces (RFC 5545 wants DTSTART to be one).
+
+    Looked for within domain.recurrence.FIRST_WITHIN (first_start made sure of one that
+    soon); a stored start with none by then (its UNTIL passed, say) is kept as it is."""
     if rrule is None:
         return first_start_local
-    first: dt.datetime | None = next(iter(wall_rule(rrule, first_start_local, tz)), None)
-    return first or first_start_local
+    return first_wall_within(rrule, first_start_local, tz) or first_start_local
 
 
 def first_start(when: When, *, now: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
-    """The naive wall start to store: the one-off's, or the rule's first at or after now."""
+    """The naive wall start to store: the one-off's, or the rule's first at or after now.
+
+    A rule is anchored at its start (INTERVAL counts from there), so whether it happens
+    at all is decided here, from the start it really gets: WhenError("too_far") when its
+    pattern (COUNT and UNTIL aside: those make a NO_FUTURE meeting) has no date within
+    five years of today, which is also what keeps every later walk through it short."""
     if when.date is not None:
         return dt.datetime.combine(when.date, when.time)
     today = now.astimezone(tz).date()
@@ -106,7 +121,15 @@ def first_start(when: When, *, now: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.da
         # Today's time has passed: a COUNT rule must not spend an occurrence on it.
         candidate = dt.datetime.combine(today + dt.timedelta(days=1), when.time)
     assert when.rrule is not None  # When has exactly one of date and rrule
-    return first_wall(candidate, when.rrule, tz)
+    first = first_wall_within(endless(when.rrule), candidate, tz)
+    if first is None:
+        years = FIRST_WITHIN.days // 365
+        raise WhenError(
+            "too_far",
+            f"Bad RRULE: started on {candidate.date()}, this rule has no date "
+            f"in the next {years} years.",
+        )
+    return first
 
 
 def example_day(today: dt.date) -> dt.date:
@@ -132,7 +155,8 @@ async def add_meeting(
 ) -> Result:
     """Store a meeting in the group's zone, unless it has no occurrence from `now` on.
 
-    Raises WhenError("bad_rrule") for a rule dateutil cannot run from a local start.
+    Raises WhenError("too_far") for a rule with no date within five years of its start
+    (see first_start), WhenError("bad_rrule") for one dateutil cannot run from it.
     """
     tz = zoneinfo.ZoneInfo(group.timezone)
     try:
@@ -142,8 +166,10 @@ async def add_meeting(
             timezone=group.timezone,
         )
         starts = next_occurrences(schedule, now=now, count=count)
-    except ValueError as exc:
-        # dateutil refuses some rules only once given a start (an UNTIL in UTC, say).
+    except WhenError:
+        raise
+    except (ValueError, OverflowError) as exc:
+        # dateutil may refuse a rule only once given a start.
         raise WhenError("bad_rrule", f"Bad RRULE: {exc}.") from None
     if not starts:
         return Result(Outcome.NO_FUTURE)

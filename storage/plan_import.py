@@ -14,7 +14,7 @@ import zoneinfo
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.when import parse_when
+from domain.when import WhenError, parse_when
 from storage.groups import create_group, group_for_chat, set_chat_active
 from storage.meetings import first_start
 from storage.models import (
@@ -25,7 +25,7 @@ from storage.models import (
     ProgressUpdate,
     WorkingGroup,
 )
-from storage.planfile import PlanFile
+from storage.planfile import PlanFile, PlanFileError, Problem
 
 
 @dataclasses.dataclass
@@ -204,16 +204,21 @@ async def _add_meetings(
     )
     tz = zoneinfo.ZoneInfo(group.timezone)
     added = 0
-    for spec in plan.meetings:
+    for index, spec in enumerate(plan.meetings):
         if spec.title in existing:
             continue
         when = parse_when(spec.when)
+        try:
+            # As /meeting add stores it: the rule's first date at or after now.
+            start = first_start(when, now=now, tz=tz)
+        except WhenError as exc:
+            # Only now is known when the rule starts: `wgbot check` cannot see this.
+            raise PlanFileError([Problem(f"meetings[{index}].when", str(exc))]) from None
         session.add(
             Meeting(
                 working_group_id=group.id,
                 title=spec.title,
-                # As /meeting add stores it: the rule's first date at or after now.
-                first_start_local=first_start(when, now=now, tz=tz),
+                first_start_local=start,
                 rrule=when.rrule,
                 timezone=group.timezone,
                 duration_minutes=spec.duration_minutes,

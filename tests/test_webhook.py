@@ -7,7 +7,6 @@ import socket
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from fakebot import FakeTelegram
 from storage.db import create_engine, migrate
@@ -26,11 +25,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> None:

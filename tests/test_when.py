@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.when import When, WhenError, format_when, parse_when
+from domain.when import EARLIEST, LATEST, When, WhenError, format_when, parse_when
 
 TEN = dt.time(10, 0)
 
@@ -51,6 +51,28 @@ TEN = dt.time(10, 0)
             "RRULE:FREQ=WEEKLY;UNTIL=20231231T000000Z 10:00",
             When("FREQ=WEEKLY;UNTIL=20231231T000000Z", None, TEN),
         ),
+        # The first and last dates a schedule may name.
+        ("1970-01-01 00:00", When(rrule=None, date=dt.date(1970, 1, 1), time=dt.time(0))),
+        ("2100-12-31 23:59", When(rrule=None, date=dt.date(2100, 12, 31), time=dt.time(23, 59))),
+        (
+            "RRULE:FREQ=DAILY;UNTIL=21001231T235959Z 10:00",
+            When("FREQ=DAILY;UNTIL=21001231T235959Z", None, TEN),
+        ),
+        # It happens from a Saturday start: whether it does from the meeting's own start
+        # is for storage.meetings.first_start to say, with now and the zone.
+        ("RRULE:FREQ=MONTHLY;BYMONTHDAY=-1 10:00", When("FREQ=MONTHLY;BYMONTHDAY=-1", None, TEN)),
+        (
+            "RRULE:FREQ=MONTHLY;BYDAY=+1MO,-1FR;BYSETPOS=-1 10:00",
+            When("FREQ=MONTHLY;BYDAY=+1MO,-1FR;BYSETPOS=-1", None, TEN),
+        ),
+        (
+            "RRULE:FREQ=DAILY;INTERVAL=7;BYDAY=SA 10:00",
+            When("FREQ=DAILY;INTERVAL=7;BYDAY=SA", None, TEN),
+        ),
+        (
+            "RRULE:FREQ=MONTHLY;INTERVAL=12;BYMONTH=2 10:00",
+            When("FREQ=MONTHLY;INTERVAL=12;BYMONTH=2", None, TEN),
+        ),
     ],
 )
 def test_accepted_forms(text: str, expected: When) -> None:
@@ -90,7 +112,30 @@ def test_accepted_forms(text: str, expected: When) -> None:
         ("RRULE:FREQ=DAILY;COUNT=0 10:00", "bad_rrule"),
         ("RRULE:FREQ=DAILY;COUNT=2;UNTIL=20250101 10:00", "bad_rrule"),
         ("RRULE:FREQ=DAILY;UNTIL=tomorrow 10:00", "bad_rrule"),
-        ("RRULE:FREQ=DAILY;UNTIL=18991231 10:00", "bad_rrule"),
+        ("RRULE:FREQ=DAILY;UNTIL=18991231 10:00", "out_of_range"),
+        ("RRULE:FREQ=DAILY;UNTIL=99991231T235959Z 10:00", "out_of_range"),
+        ("RRULE:FREQ=DAILY;UNTIL=19691231T235959Z 10:00", "out_of_range"),
+        ("RRULE:FREQ=DAILY;UNTIL=21010101 10:00", "out_of_range"),
+        ("RRULE:FREQ=DAILY;UNTIL=20250230 10:00", "bad_rrule"),
+        ("RRULE:FREQ=DAILY;UNTIL=20250101T240000Z 10:00", "bad_rrule"),
+        ("0001-01-01 00:00", "out_of_range"),
+        ("1969-12-31 23:59", "out_of_range"),
+        ("2101-01-01 00:00", "out_of_range"),
+        ("9999-12-31 23:59", "out_of_range"),
+        ("RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 10:00", "bad_rrule"),
+        # Numbers out of RFC 5545's ranges never match, and calendar files refuse them.
+        ("RRULE:FREQ=YEARLY;BYMONTHDAY=1,1000000000000000000 10:00", "bad_rrule"),
+        ("RRULE:FREQ=MONTHLY;BYMONTHDAY=0 10:00", "bad_rrule"),
+        ("RRULE:FREQ=YEARLY;BYMONTH=13 10:00", "bad_rrule"),
+        ("RRULE:FREQ=YEARLY;BYMONTH=-1 10:00", "bad_rrule"),
+        ("RRULE:FREQ=YEARLY;BYYEARDAY=367 10:00", "bad_rrule"),
+        ("RRULE:FREQ=YEARLY;BYWEEKNO=54 10:00", "bad_rrule"),
+        ("RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=-367 10:00", "bad_rrule"),
+        ("RRULE:FREQ=MONTHLY;BYDAY=54MO 10:00", "bad_rrule"),
+        ("RRULE:FREQ=MONTHLY;BYDAY=+MO 10:00", "bad_rrule"),
+        ("RRULE:FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31 10:00", "bad_rrule"),
+        # Saturday the 29th of February: decades apart, so refused as never happening.
+        ("RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=SA 10:00", "bad_rrule"),
         ("RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30 10:00", "bad_rrule"),
         ("RRULE:FREQ=MONTHLY;BYMONTHDAY=40 10:00", "bad_rrule"),
         ("RRULE:FREQ=WEEKLY;BYDAY=MO;BYSETPOS=3 10:00", "bad_rrule"),
@@ -189,6 +234,7 @@ def test_any_text_parses_or_raises_when_error(text: str) -> None:
         "bad_weekday",
         "bad_ordinal",
         "bad_rrule",
+        "out_of_range",
         "unknown_form",
     }
 
@@ -205,7 +251,7 @@ _RULES = st.one_of(
     ),
 )
 _WHENS = st.one_of(
-    st.builds(When, rrule=st.none(), date=st.dates(), time=_TIMES),
+    st.builds(When, rrule=st.none(), date=st.dates(EARLIEST, LATEST), time=_TIMES),
     st.builds(When, rrule=_RULES, date=st.none(), time=_TIMES),
 )
 

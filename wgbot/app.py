@@ -14,6 +14,7 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.app import build_bot
 from bot.context import Deps, WGApplication
+from bot.processing import ChatOrderedUpdateProcessor
 from domain.clock import Clock, SystemClock
 from storage.db import create_engine, create_sessionmaker
 from wgbot.settings import Settings
@@ -48,6 +49,7 @@ def build_application(
         token=settings.require_token().get_secret_value(),
         base_url=settings.telegram_base_url,
         deps=deps,
-        update_processor=update_processor,
+        update_processor=update_processor
+        or ChatOrderedUpdateProcessor(settings.concurrent_updates),
     )
     return Built(app=app, engine=engine)

@@ -27,14 +27,14 @@ REPLY_TIMEOUT = 15.0
 
 
 def settings_for(fake: FakeTelegram, database_url: str, **extra: object) -> Settings:
-    """Settings pointing the bot at `fake`, ignoring the environment and any .env file."""
+    """Settings pointing the bot at `fake`, ignoring the environment and any .env file;
+    the web server takes any free port unless `extra` names one."""
     return Settings(
         _env_file=None,
         telegram_token=TEST_TOKEN,
         telegram_base_url=fake.base_url,
         database_url=database_url,
-        http_port=0,
-        **extra,  # type: ignore[arg-type]
+        **({"http_port": 0} | extra),  # type: ignore[arg-type]
     )
 
 
@@ -55,7 +55,7 @@ class BotRun:
         self.fake = fake
         self.settings = settings
         self.clock = clock
-        self.processor = TrackingUpdateProcessor()
+        self.processor = TrackingUpdateProcessor(settings.concurrent_updates)
         self.token = settings.require_token().get_secret_value()
         self.services = services
         self.delivery = delivery or DeliveryConfig(

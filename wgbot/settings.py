@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
     grace_minutes: int = Field(default=360, ge=0)
+    # Updates handled at once (different chats; one chat's updates always in order).
+    concurrent_updates: int = Field(default=64, ge=1, le=4096)
 
     @field_validator("telegram_token")
     @classmethod

@@ -46,8 +46,15 @@ async def link_example(engine: AsyncEngine, *, language: str = "en") -> None:
 
 
 @pytest.fixture
+def services() -> bool:
+    """Whether the scheduler runs too; a module about what the bot sends on its own
+    overrides this fixture with True."""
+    return False
+
+
+@pytest.fixture
 async def run(
-    fake: FakeTelegram, engine: AsyncEngine, db_url: str, clock: FixedClock
+    fake: FakeTelegram, engine: AsyncEngine, db_url: str, clock: FixedClock, services: bool
 ) -> AsyncIterator[BotRun]:
-    async with BotRun(fake, settings_for(fake, db_url), clock=clock) as run:
+    async with BotRun(fake, settings_for(fake, db_url), clock=clock, services=services) as run:
         yield run

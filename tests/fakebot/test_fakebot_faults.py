@@ -12,8 +12,6 @@ from fakebot import FakeChat, FakeTelegram, FakeUser
 async def test_429_raises_retry_after(
     bot: Bot, fake: FakeTelegram, group: FakeChat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Without PTB_TIMEDELTA, reading RetryAfter.retry_after warns (and warnings are errors).
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
     fake.fail("sendMessage", kind="429", retry_after=7)
     with pytest.raises(RetryAfter) as caught:
         await bot.send_message(group.id, "hello")

@@ -250,3 +250,42 @@ def test_ics_is_an_export_format_that_needs_the_meetings() -> None:
         plan(), ExportFormat.ICS, calendar=CalendarInput(group_id=7, meetings=[], now=NOW)
     )
     assert data.startswith(b"BEGIN:VCALENDAR")
+
+
+def test_rows_stored_before_dates_were_bounded_still_export() -> None:
+    # parse_when now refuses these, but a database may hold them from before.
+    stored = [
+        meeting(1, wall(1, 1, 1), None, tz="Asia/Ulaanbaatar"),
+        meeting(2, wall(9999, 12, 31, 23, 0), None, tz="America/Los_Angeles"),
+        meeting(
+            3, wall(2022, 9, 6, 10, 0), "FREQ=DAILY;UNTIL=99991231T235959Z", tz="Asia/Ulaanbaatar"
+        ),
+        meeting(
+            4, wall(2022, 9, 6, 10, 0), "FREQ=DAILY;UNTIL=99991231T235959", tz="America/Los_Angeles"
+        ),
+        meeting(
+            5, wall(2022, 9, 6, 10, 0), "FREQ=DAILY;INTERVAL=7;BYDAY=SA", tz="Pacific/Kiritimati"
+        ),
+        # An out-of-range number never matches: left out of the file, which refuses it.
+        meeting(6, wall(2022, 10, 1, 10, 0), "FREQ=MONTHLY;BYMONTHDAY=1,1000000000000000000"),
+    ]
+    found = events(render(stored, timezone="Asia/Ulaanbaatar"))
+    assert {f"meeting-{n}@wgbot" for n in range(1, 7)} <= set(found)
+    assert found["meeting-6@wgbot"]["RRULE"].to_ical() == b"FREQ=MONTHLY;BYMONTHDAY=1"
+    assert found["meeting-1@wgbot"].start == dt.datetime(
+        1, 1, 1, tzinfo=zoneinfo.ZoneInfo("Asia/Ulaanbaatar")
+    )
+    # A local UNTIL becomes UTC; at the very end of the calendar it stays there.
+    assert found["meeting-4@wgbot"]["RRULE"].to_ical() == b"FREQ=DAILY;UNTIL=99991231T235959Z"
+
+
+def test_a_one_off_decades_ahead_gets_its_zones_offset() -> None:
+    # The VTIMEZONE reaches the one-off, so a client places it at 10:00 daylight time.
+    far = meeting(1, wall(2090, 6, 1, 10, 0), None)
+    calendar = render([far])
+    [timezone] = calendar.timezones
+    event = events(calendar)["meeting-1@wgbot"]
+    start = event.start
+    assert isinstance(start, dt.datetime)
+    client = start.replace(tzinfo=timezone.to_tz(lookup_tzid=False))  # as the file says
+    assert client.utcoffset() == dt.timedelta(hours=-4)

@@ -13,7 +13,15 @@ from storage.db import transaction
 from storage.groups import get_or_create_member, group_for_chat, set_chat_active
 from storage.models import Milestone, ProgressUpdate, WorkingGroup
 from storage.plan_import import ImportSummary, import_plan
-from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile, WorkingGroupSpec
+from storage.planfile import (
+    AgencySpec,
+    CommitmentSpec,
+    MeetingSpec,
+    MilestoneSpec,
+    PlanFile,
+    PlanFileError,
+    WorkingGroupSpec,
+)
 from storage.queries import plan_view
 
 NOW = dt.datetime(2022, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -238,3 +246,24 @@ async def test_reimport_after_the_bot_was_removed_keeps_the_same_group(
         assert group is not None
         view = await plan_view(session=session, group=group)
     assert view.commitments[0].milestones[0].status is Status.SUBSTANTIAL
+
+
+async def test_a_meeting_that_never_comes_from_today_is_a_located_problem_and_nothing_changes(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Every 7th day on a Saturday, added on a Tuesday (NOW): no date in five years.
+    Only the import knows today, so it is the import that says so, with the place."""
+    plan = small_plan().model_copy(
+        update={
+            "meetings": [
+                MeetingSpec(title="Never", when="RRULE:FREQ=DAILY;INTERVAL=7;BYDAY=SA 10:00")
+            ]
+        }
+    )
+    with pytest.raises(PlanFileError) as raised:
+        async with transaction(sessionmaker) as session:
+            await import_plan(session=session, plan=plan, chat_id=CHAT, now=NOW)
+    [problem] = raised.value.problems
+    assert problem.location == "meetings[0].when"
+    async with sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(WorkingGroup)) == 0

@@ -7,7 +7,6 @@ as the scheduler's minute tick and the delivery worker do in production.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -17,8 +16,8 @@ from domain.clock import FixedClock
 from fakebot import FakeTelegram, TranscriptEntry
 from storage.db import create_sessionmaker, transaction
 from storage.models import Agency, Meeting, Member, WorkingGroup
-from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, link_example
-from wgbot.harness import BotRun, settings_for
+from tests.bot.conftest import BAT, GROUP, NOW, link_example
+from wgbot.harness import BotRun
 
 MEETING = "Working group meeting"
 
@@ -29,30 +28,9 @@ def ub(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(bot_username="wgbot_test_bot") as fake:
-        fake.add_user(OYUNA, "Oyuna", username="oyuna", language_code="mn")
-        fake.add_user(BAT, "Bat", username="bat", language_code="en")
-        fake.add_group(GROUP, "Mongolia OGP Working Group", admins=[OYUNA])
-        yield fake
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-async def run(
-    fake: FakeTelegram, engine: AsyncEngine, db_url: str, clock: FixedClock
-) -> AsyncIterator[BotRun]:
-    async with BotRun(fake, settings_for(fake, db_url), clock=clock, services=True) as run:
-        yield run
+def services() -> bool:
+    """The scheduler runs: what it delivers is what these tests are about."""
+    return True
 
 
 async def linked(engine: AsyncEngine, *, language: str = "en", digest: bool = False) -> int:
@@ -197,7 +175,6 @@ async def test_the_weekly_digest_is_posted_on_monday_morning_with_its_chart(
     assert len(fake.bot_messages(GROUP)) == len(messages)  # once a week
 
 
-@pytest.mark.usefixtures("_ptb_timedelta")
 async def test_a_digest_cut_off_by_a_429_resumes_after_the_part_that_was_sent(
     run: BotRun, engine: AsyncEngine, fake: FakeTelegram, clock: FixedClock
 ) -> None:
