@@ -35,6 +35,7 @@ Harness (see `FakeTelegram` for signatures):
 - faults: `fail(method, *, kind, chat_id=None, times=1, retry_after=1, delay=0.0)`.
 """
 
+from fakebot.flood import FloodLimits, Window
 from fakebot.harness import DEFAULT_TOKEN, FakeTelegram
 from fakebot.state import FakeChat, FakeFile, FakeUser, RecordedCall, TranscriptEntry
 
@@ -44,6 +45,8 @@ __all__ = [
     "FakeFile",
     "FakeTelegram",
     "FakeUser",
+    "FloodLimits",
     "RecordedCall",
     "TranscriptEntry",
+    "Window",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fakebot.faults import Fault, FaultKind, FaultPlan
+from fakebot.flood import FloodLimits
 from fakebot.html import utf16_len
 from fakebot.objects import message_json
 from fakebot.server import ApiServer
@@ -39,9 +40,12 @@ class FakeTelegram:
         bot_username: str = "wgbot_test_bot",
         clock: Clock | None = None,
         token: str = DEFAULT_TOKEN,
+        flood: FloodLimits | None = None,
     ) -> None:
+        """With `flood`, messages that break Telegram's limits get 429 as at Telegram."""
         self.token = token
         self.state = Backend(bot_username=bot_username, clock=clock)
+        self.state.flood = flood
         self.faults = FaultPlan()
         self._server = ApiServer(self.state, self.faults)
         self.state.bot(token)
@@ -299,6 +303,11 @@ class FakeTelegram:
     def send_log(self) -> list[tuple[float, int, str]]:
         """(time.monotonic(), chat_id, method) for every message the bot sent successfully."""
         return list(self.state.send_log)
+
+    @property
+    def flood_refusals(self) -> int:
+        """How many messages the fake refused for breaking the flood limits (429)."""
+        return len(self.state.flood.refusals) if self.state.flood is not None else 0
 
     def max_sends_in_window(self, window_seconds: float, chat_id: int | None = None) -> int:
         """Most sends (in one chat, or all) within any span shorter than `window_seconds`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import Any
 
 from aiohttp import web
@@ -14,7 +15,7 @@ from fakebot.calls import HANDLERS, Call
 from fakebot.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request
 from fakebot.faults import Fault, FaultPlan
 from fakebot.spec import methods
-from fakebot.state import Backend, RecordedCall, removed_error
+from fakebot.state import SEND_METHODS, Backend, RecordedCall, removed_error
 from fakebot.validation import UploadedFile, validate
 
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -109,12 +110,22 @@ class ApiServer:
                     return dropped
             params = validate(spec, raw, files)
             record.params = params.raw()
+            self._check_flood(spec.name, raw.get("chat_id"))
             handler = HANDLERS.get(spec.name.lower(), fakebot.methods_bot.generic)
             result = await handler(Call(backend, backend.bot(token), params, spec))
         except ApiError as error:
             record.status = error.code
             return _answer(error)
         return web.json_response({"ok": True, "result": result})
+
+    def _check_flood(self, method: str, chat_id: object) -> None:
+        """Refuse a message that breaks Telegram's limits, as Telegram does (429)."""
+        flood = self.backend.flood
+        if flood is None or method not in SEND_METHODS:
+            return
+        wait = flood.admit(_int_or_zero(chat_id), time.monotonic())
+        if wait is not None:
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
 
     async def _apply(
         self, fault: Fault, request: web.Request, raw: dict[str, object]

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fakebot.errors import ApiError, bad_request, forbidden
+from fakebot.flood import FloodLimits
 
 Clock = Callable[[], datetime]
 EntryKind = Literal["message", "edit", "document", "photo", "callback_answer", "button", "delete"]
@@ -186,6 +187,8 @@ class Backend:
         self.entries: list[TranscriptEntry] = []
         self.call_log: list[RecordedCall] = []
         self.send_log: list[tuple[float, int, str]] = []
+        # Telegram's flood limits, enforced only when a test asks (fakebot.flood).
+        self.flood: FloodLimits | None = None
         self._next_message_id: dict[int, itertools.count[int]] = {}
         self._update_ids = itertools.count(1)
         self._ids = itertools.count(1)

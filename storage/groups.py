@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import Role
+from domain.text import clean_optional
 from storage.models import Chat, Member, Notification, WorkingGroup
 
 
@@ -83,6 +84,7 @@ async def get_or_create_member(
     add @name` must find who has the name now, not who had it once. Writes only when
     something changed, so an ordinary command takes no write lock.
     """
+    full_name, username = clean_optional(full_name), clean_optional(username)
     member = await session.scalar(
         select(Member).where(
             Member.working_group_id == group.id, Member.telegram_user_id == telegram_user_id

@@ -23,6 +23,7 @@ from domain.recurrence import (
     occurrences,
     place,
 )
+from domain.text import clean_text
 from domain.when import When, WhenError
 from storage.models import Meeting, WorkingGroup
 
@@ -175,7 +176,7 @@ async def add_meeting(
         return Result(Outcome.NO_FUTURE)
     meeting = Meeting(
         working_group_id=group.id,
-        title=title,
+        title=clean_text(title),
         first_start_local=schedule.first_start_local,
         rrule=schedule.rrule,
         timezone=schedule.timezone,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from domain.enums import Status
+from domain.text import clean_optional
 from storage.models import Agency, Commitment, Member, Milestone, ProgressUpdate, WorkingGroup
 
 
@@ -96,8 +97,9 @@ async def record_update(
         agency_id=member.agency_id,
         created_at=now,
         status=status,
-        note=note,
-        evidence_url=evidence_url,
+        # The last guard before the database: whatever came in, no control characters.
+        note=clean_optional(note),
+        evidence_url=clean_optional(evidence_url),
     )
     session.add(update)
     milestone.status = status

@@ -27,6 +27,7 @@ from typing import Any
 import openpyxl
 from openpyxl.styles import Font
 
+from domain.text import clean_text
 from storage.planfile.bounds import bounded_rows, check_unpacked, header_and_rows
 from storage.planfile.checks import Collector, PlanFileError, Problem, validate
 from storage.planfile.schema import PlanFile, split_codes
@@ -251,13 +252,19 @@ def dump_xlsx(plan: PlanFile, extra: Mapping[str, Mapping[str, str]] | None = No
     return out.getvalue()
 
 
+def _cell(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
 def _write_sheet(ws: Any, columns: tuple[str, ...], records: list[dict[str, Any]]) -> None:
     ws.append(list(columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     for record in records:
-        ws.append([record.get(column) for column in columns])
+        # Text stored before control characters were cleaned at the edge (a VT in an old
+        # note) must not make the whole sheet fail: openpyxl refuses such cells.
+        ws.append([_cell(record.get(column)) for column in columns])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, dt.date):
