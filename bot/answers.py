@@ -119,6 +119,10 @@ class Answers:
 
         self._actions.append(act)
 
+    def then(self, action: Action) -> None:
+        """Any other Telegram call this update makes once committed (a chat's menu)."""
+        self._actions.append(action)
+
     async def send(self) -> None:
         """Make every call, in order; the first failure stops the rest (the error
         handler then answers)."""

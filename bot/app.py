@@ -6,9 +6,17 @@ dependencies; nothing here reads settings or connects anywhere.
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, BaseUpdateProcessor, ContextTypes, Defaults
+from telegram.ext import (
+    ApplicationBuilder,
+    BaseRateLimiter,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
 
 from bot.context import Deps, WGApplication, WGContext
 from bot.errors import on_error
@@ -16,6 +24,7 @@ from bot.handlers import (
     digest,
     export,
     general,
+    guard,
     lists,
     meetings,
     membership,
@@ -32,8 +41,10 @@ def build_bot(
     base_url: str,
     deps: Deps,
     update_processor: BaseUpdateProcessor | None = None,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
 ) -> WGApplication:
-    """The application with its handlers; it talks to Telegram only once started."""
+    """The application with its handlers; it talks to Telegram only once started.
+    `rate_limiter` paces what it sends (bot.pacing)."""
     builder = (
         ApplicationBuilder()
         .application_class(WGApplication, {"deps": deps})
@@ -50,6 +61,8 @@ def build_bot(
     )
     if update_processor is not None:
         builder = builder.concurrent_updates(update_processor)
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
     app = builder.build()
     assert isinstance(app, WGApplication)  # application_class above
     register_handlers(app)
@@ -61,6 +74,7 @@ def register_handlers(app: WGApplication) -> None:
     # Order matters: within handler group 0 the first matching handler wins, so the
     # catch-all for unknown commands comes after every real command, and private-chat
     # variants (in lists) before their group twins.
+    guard.register(app)  # group -1: before every command
     membership.register(app)
     general.register(app)
     plan.register(app)

@@ -36,7 +36,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("meetings"),
     CommandSpec("meeting", coordinator_only=True),
     CommandSpec("digest"),
-    CommandSpec("settings"),
+    CommandSpec("settings", private=True),  # in private: the member's own language
     CommandSpec("iam"),
     CommandSpec("mine", private=True),
     CommandSpec("export", coordinator_only=True),

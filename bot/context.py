@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.flows import Flows
 from bot.roles import AdminCache
+from bot.throttle import EXPORT, MEMBER, Throttle
 from domain.clock import Clock
 
 GroupListener = Callable[[int], Awaitable[None]]
@@ -29,7 +30,11 @@ class Deps:
     clock: Clock
     default_language: str  # for chats no working group is linked to
     admin_cache: AdminCache = dataclasses.field(default_factory=AdminCache)
+    # Whether a user is still in a group's chat (for what they may see in private).
+    member_cache: AdminCache = dataclasses.field(default_factory=AdminCache)
     flows: Flows = dataclasses.field(default_factory=Flows)
+    member_throttle: Throttle = dataclasses.field(default_factory=lambda: Throttle(MEMBER))
+    export_throttle: Throttle = dataclasses.field(default_factory=lambda: Throttle(EXPORT))
     # Called with a working group's id after a committed change that moves a time
     # (meeting added/cancelled/skipped, settings, plan re-import); the scheduler listens.
     schedule_listeners: list[GroupListener] = dataclasses.field(default_factory=list)

@@ -148,7 +148,9 @@ def render_digest(t: Translator, data: DigestData) -> str:
             start=data.week_dates[0].isoformat(),
             end=data.week_dates[1].isoformat(),
         ),
-        t("digest.progress", complete=data.count(Status.COMPLETE), total=data.total)
+        t.plural(
+            "digest.progress", data.total, complete=data.count(Status.COMPLETE), total=data.total
+        )
         + "\n"
         + _counts_line(t, data),
         _section(
@@ -157,9 +159,9 @@ def render_digest(t: Translator, data: DigestData) -> str:
             t("digest.no_updates"),
         ),
         _section(
-            t("digest.deadlines_header", days=data.deadline_days),
+            t.plural("digest.deadlines_header", data.deadline_days, days=data.deadline_days),
             _capped(t, [_deadline_line(t, m) for m in data.deadlines], MAX_DEADLINES),
-            t("digest.no_deadlines", days=data.deadline_days),
+            t.plural("digest.no_deadlines", data.deadline_days, days=data.deadline_days),
         ),
         _section(
             t("digest.overdue_header"),
@@ -169,14 +171,16 @@ def render_digest(t: Translator, data: DigestData) -> str:
         _section(
             t("digest.meetings_header"),
             _capped(t, [_meeting_line(t, m) for m in data.meetings], MAX_MEETINGS),
-            t("digest.no_meetings", days=data.meeting_days),
+            t.plural("digest.no_meetings", data.meeting_days, days=data.meeting_days),
         ),
     ]
     quiet = _capped(t, [_quiet_item(t, a) for a in data.quiet_agencies], MAX_QUIET)
     blocks.append(
-        t("digest.quiet_header", days=data.quiet_days) + "\n" + ", ".join(quiet)
+        t.plural("digest.quiet_header", data.quiet_days, days=data.quiet_days)
+        + "\n"
+        + ", ".join(quiet)
         if quiet
-        else t("digest.all_reported", days=data.quiet_days)
+        else t.plural("digest.all_reported", data.quiet_days, days=data.quiet_days)
     )
     return "\n\n".join(blocks)
 
@@ -191,8 +195,9 @@ def render_caption(t: Translator, data: DigestData) -> str:
             end=data.week_dates[1].isoformat(),
         )
         + "\n"
-        + t(
+        + t.plural(
             "digest.caption_facts",
+            data.deadline_days,
             complete=data.count(Status.COMPLETE),
             total=data.total,
             updates=len(data.updates),

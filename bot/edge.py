@@ -28,6 +28,7 @@ from bot.i18n import Translator, translator
 from bot.roles import admin_status, coordinates
 from storage.db import transaction
 from storage.groups import get_or_create_member, group_for_chat
+from storage.members import language_of_user
 from storage.models import Member, WorkingGroup
 
 Lookup = Callable[[Update, WGContext], Awaitable[object]]
@@ -147,13 +148,14 @@ def in_linked_group(
                 if group is None:
                     return
                 now = context.deps.clock.now()
+                who = sender_identity(update) or (user.id, user.full_name, user.username)
                 member = await get_or_create_member(
                     session=session,
                     group=group,
-                    telegram_user_id=user.id,
+                    telegram_user_id=who[0],
                     now=now,
-                    full_name=user.full_name,
-                    username=user.username,
+                    full_name=who[1],
+                    username=who[2],
                 )
                 scope = GroupScope(
                     session=session,
@@ -195,6 +197,25 @@ async def admin_of(update: Update, context: WGContext, chat_id: int, user_id: in
         user_id=user_id,
         now=context.deps.clock.now(),
     )
+
+
+def sender_identity(update: Update) -> tuple[int, str, str | None] | None:
+    """Who speaks when a message is sent on behalf of a chat: a channel posting in the
+    group is that channel, an anonymous administrator is the group itself. Telegram puts
+    one placeholder user on all of them, which must not become one shared member."""
+    message = update.effective_message
+    sender = message.sender_chat if message is not None else None
+    if sender is None:
+        return None
+    return sender.id, sender.title or sender.username or "", sender.username
+
+
+async def own_language(context: WGContext, user_id: int, telegram_code: str | None) -> str | None:
+    """The language a member chose for private chats, else their Telegram app's.
+    (Telegram has no Mongolian interface: a Mongolian member chooses it here.)"""
+    async with transaction(context.deps.sessionmaker) as session:
+        chosen = await language_of_user(session=session, telegram_user_id=user_id)
+    return chosen or (telegram_code or "").split("-")[0] or None
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:

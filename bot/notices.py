@@ -25,13 +25,16 @@ def _local(when: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+# The units of "in 1 day", "in 2 hours", "in 30 minutes": catalog keys notify.left.<unit>.
+LEFT_UNITS = (("days", 1440), ("hours", 60), ("minutes", 1))
+
+
 def _left(t: Translator, minutes: int) -> str:
-    """ "1 day", "2 hours", "30 minutes": the largest whole unit."""
-    for unit, size in (("days", 1440), ("hours", 60), ("minutes", 1)):
+    """ "in 1 day", "in 2 hours", "in 30 minutes": the largest whole unit."""
+    for unit, size in LEFT_UNITS:
         if minutes >= size and minutes % size == 0:
-            count = minutes // size
-            return t(f"notify.left.{unit}_{'one' if count == 1 else 'other'}", count=count)
-    return t("notify.left.minutes_other", count=minutes)
+            return t.plural(f"notify.left.{unit}", minutes // size)
+    return t.plural("notify.left.minutes", minutes)
 
 
 def _late(t: Translator, head: Head) -> str:
@@ -75,7 +78,8 @@ def _milestone(t: Translator, notice: MilestoneNotice) -> list[Part]:
     elif notice.head.kind == OVERDUE:
         text = t("notify.overdue", **facts) + "\n" + hint
     else:
-        text = t("notify.quiet", weeks=notice.quiet_weeks, **facts) + "\n" + hint
+        quiet = t.plural("notify.quiet", notice.quiet_weeks, weeks=notice.quiet_weeks, **facts)
+        text = quiet + "\n" + hint
     return [Part(_late(t, notice.head) + text)]
 
 

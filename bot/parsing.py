@@ -128,6 +128,17 @@ _LANGUAGE_NAMES = {
     "mn": Language.MN.value,
     "mongolian": Language.MN.value,
     "монгол": Language.MN.value,
+    "es": Language.ES.value,
+    "spanish": Language.ES.value,
+    "español": Language.ES.value,
+    "espanol": Language.ES.value,
+    "испани": Language.ES.value,
+    "испанский": Language.ES.value,
+    "ru": Language.RU.value,
+    "russian": Language.RU.value,
+    "русский": Language.RU.value,
+    "орос": Language.RU.value,
+    "ruso": Language.RU.value,
 }
 
 # "даваа гараг 09:00": Mongolian often follows the weekday with "day".
@@ -221,6 +232,15 @@ class UserRef:
 
     user_id: int | None = None
     username: str | None = None
+
+
+_ROW_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only, and always under 2**63
+
+
+def is_row_id(text: str) -> bool:
+    """Text that is a database id (a button's data, say): bounded, so int() of it fits
+    every database's integer and never raises."""
+    return _ROW_ID.fullmatch(text) is not None
 
 
 _USERNAME = re.compile(r"@([A-Za-z][A-Za-z0-9_]{2,31})")

@@ -105,5 +105,7 @@ def render_history(t: Translator, view: MilestoneHistory, tz: zoneinfo.ZoneInfo)
     blocks = ["\n".join(head)]
     blocks += [_entry(t, entry, tz) for entry in view.entries]
     if view.total > len(view.entries):
-        blocks.append(t("history.more", shown=len(view.entries), total=view.total))
+        blocks.append(
+            t.plural("history.more", view.total, shown=len(view.entries), total=view.total)
+        )
     return "\n\n".join(blocks)

@@ -54,7 +54,13 @@ def render_plan(t: Translator, plan: PlanView) -> str:
     blocks = [
         t("plan.header", name=esc(plan.group_name), period=esc(plan.period or ""))
         + "\n"
-        + t("plan.totals", commitments=len(plan.commitments), complete=done, total=total)
+        + t.plural(
+            "plan.totals",
+            len(plan.commitments),
+            commitments=len(plan.commitments),
+            complete=done,
+            total=total,
+        )
     ]
     for c in plan.commitments:
         blocks.append(

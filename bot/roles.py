@@ -82,3 +82,24 @@ async def admin_status(
 def coordinates(member: Member, is_admin: bool | None) -> bool:
     """Granted coordinators and the chat's administrators; a failed look-up is not one."""
     return member.role is Role.COORDINATOR or is_admin is True
+
+
+GONE_STATUSES = {ChatMember.LEFT, ChatMember.BANNED}
+
+
+async def still_member(
+    *, bot: Bot, cache: AdminCache, chat_id: int, user_id: int, now: dt.datetime
+) -> bool | None:
+    """Whether the user is still in the chat, by getChatMember (cached like administrator
+    look-ups); None when Telegram could not say (then nothing is concluded)."""
+    cached = cache.get(chat_id, user_id, now)
+    if cached is not None:
+        return cached
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.info("membership look-up failed in chat %s: %s", chat_id, exc)
+        return None
+    present = member.status not in GONE_STATUSES
+    cache.put(chat_id, user_id, now, present)
+    return present

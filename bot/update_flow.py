@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.edge import GroupScope
 from bot.flows import PREFIX, Action, Flow, Flows, Press, Screen, Step
 from bot.i18n import Translator
+from bot.parsing import is_row_id
 from bot.progress_render import render_recorded
 from bot.render import STATUS_MARK, esc, status_label
 from domain.enums import Status
@@ -38,6 +39,10 @@ def callback_data(flow: Flow, action: Action, arg: object = "") -> str:
     return f"{PREFIX}:{flow.token}:{action.value}:{arg}"
 
 
+# Actions whose argument is a database id or a page number.
+NUMBERED = frozenset({Action.COMMITMENT, Action.MILESTONE, Action.PAGE})
+
+
 def parse_press(data: str | None) -> Press | None:
     """A button's data, or None for anything this flow never made."""
     parts = (data or "").split(":")
@@ -47,6 +52,8 @@ def parse_press(data: str | None) -> Press | None:
         action = Action(parts[2])
     except ValueError:
         return None
+    if action in NUMBERED and not is_row_id(parts[3]):
+        return None  # forged: no id the database could hold (an expired button, to them)
     return Press(token=parts[1], action=action, arg=parts[3])
 
 

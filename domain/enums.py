@@ -37,7 +37,9 @@ class Role(enum.StrEnum):
 
 
 class Language(enum.StrEnum):
-    """Languages the bot ships complete catalogs for."""
+    """Languages the bot ships complete catalogs for (ISO 639-1, as Telegram's language_code)."""
 
     EN = "en"
     MN = "mn"
+    ES = "es"
+    RU = "ru"

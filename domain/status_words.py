@@ -1,19 +1,23 @@
 """What a member types after `/update`: milestone, status word(s), note, evidence link.
 
 Pure: text in, a parse result out; never raises on any input. Status words are
-case-insensitive and come in both shipped languages with common aliases. A word that
-only says "work is going on" ("in progress", "хийгдэж байна") is deliberately not
-mapped: it could be limited or substantial, so the bot asks instead of guessing.
+case-insensitive and come in every shipped language (en, mn, es, ru) with common aliases;
+every status label of the catalogs is one of them. Accents on Latin letters are optional
+("ejecución" = "ejecucion") and "ё" reads as "е". A word that only says "work is going on"
+("in progress", "хийгдэж байна", "en curso", "в процессе") is deliberately not mapped: it
+could be limited or substantial, so the bot asks instead of guessing.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 
 from domain.enums import Status
 
-# Aliases as typed, normalised by `_normalise` (lower case, "_" and "-" read as spaces).
+# Aliases as typed; matched after `_normalise` (lower case, "_" and "-" read as spaces,
+# accents off Latin letters, "ё" as "е") on both sides.
 ALIASES: dict[str, Status] = {
     # English
     "not started": Status.NOT_STARTED,
@@ -64,6 +68,96 @@ ALIASES: dict[str, Status] = {
     "цуцалсан": Status.WITHDRAWN,
     "хассан": Status.WITHDRAWN,
     "хасагдсан": Status.WITHDRAWN,
+    # Mongolian: the status labels of mn.po
+    "хэрэгжилт эхлээгүй": Status.NOT_STARTED,
+    "хэрэгжүүлж эхлээгүй": Status.NOT_STARTED,
+    "хязгаарлагдмал хэрэгжсэн": Status.LIMITED,
+    "ихээхэн": Status.SUBSTANTIAL,
+    "ихээхэн хэрэгжсэн": Status.SUBSTANTIAL,
+    "бүрэн хэрэгжүүлсэн": Status.COMPLETE,
+    # Spanish (the IRM's Spanish scale: no iniciado, limitado, sustancial, completo)
+    "no iniciado": Status.NOT_STARTED,
+    "no iniciada": Status.NOT_STARTED,
+    "sin iniciar": Status.NOT_STARTED,
+    "no empezado": Status.NOT_STARTED,
+    "sin empezar": Status.NOT_STARTED,
+    "no comenzado": Status.NOT_STARTED,
+    "pendiente": Status.NOT_STARTED,
+    "limitado": Status.LIMITED,
+    "limitada": Status.LIMITED,
+    "iniciado": Status.LIMITED,
+    "iniciada": Status.LIMITED,
+    "empezado": Status.LIMITED,
+    "comenzado": Status.LIMITED,
+    "sustancial": Status.SUBSTANTIAL,
+    "substancial": Status.SUBSTANTIAL,
+    "avanzado": Status.SUBSTANTIAL,
+    "avanzada": Status.SUBSTANTIAL,
+    "muy avanzado": Status.SUBSTANTIAL,
+    "casi terminado": Status.SUBSTANTIAL,
+    "casi listo": Status.SUBSTANTIAL,
+    "mayormente": Status.SUBSTANTIAL,
+    "completo": Status.COMPLETE,
+    "completa": Status.COMPLETE,
+    "completado": Status.COMPLETE,
+    "completada": Status.COMPLETE,
+    "cumplido": Status.COMPLETE,
+    "cumplida": Status.COMPLETE,
+    "terminado": Status.COMPLETE,
+    "terminada": Status.COMPLETE,
+    "finalizado": Status.COMPLETE,
+    "finalizada": Status.COMPLETE,
+    "hecho": Status.COMPLETE,
+    "listo": Status.COMPLETE,
+    "retirado": Status.WITHDRAWN,
+    "retirada": Status.WITHDRAWN,
+    "cancelado": Status.WITHDRAWN,
+    "cancelada": Status.WITHDRAWN,
+    "descartado": Status.WITHDRAWN,
+    "abandonado": Status.WITHDRAWN,
+    "eliminado": Status.WITHDRAWN,
+    # Russian
+    "не начато": Status.NOT_STARTED,
+    "не начат": Status.NOT_STARTED,
+    "не начата": Status.NOT_STARTED,
+    "не начаты": Status.NOT_STARTED,
+    "не приступали": Status.NOT_STARTED,
+    "ограниченно": Status.LIMITED,
+    "ограниченное": Status.LIMITED,
+    "выполнено ограниченно": Status.LIMITED,
+    "ограниченно выполнено": Status.LIMITED,
+    "ограниченное выполнение": Status.LIMITED,
+    "начато": Status.LIMITED,
+    "начат": Status.LIMITED,
+    "начата": Status.LIMITED,
+    "существенно": Status.SUBSTANTIAL,
+    "существенное": Status.SUBSTANTIAL,
+    "выполнено существенно": Status.SUBSTANTIAL,
+    "существенно выполнено": Status.SUBSTANTIAL,
+    "существенное выполнение": Status.SUBSTANTIAL,
+    "в основном выполнено": Status.SUBSTANTIAL,
+    "почти выполнено": Status.SUBSTANTIAL,
+    "почти готово": Status.SUBSTANTIAL,
+    "выполнено": Status.COMPLETE,
+    "выполнен": Status.COMPLETE,
+    "выполнена": Status.COMPLETE,
+    "выполнено полностью": Status.COMPLETE,
+    "полностью выполнено": Status.COMPLETE,
+    "полностью": Status.COMPLETE,
+    "завершено": Status.COMPLETE,
+    "завершен": Status.COMPLETE,
+    "завершена": Status.COMPLETE,
+    "исполнено": Status.COMPLETE,
+    "готово": Status.COMPLETE,
+    "сделано": Status.COMPLETE,
+    "отозвано": Status.WITHDRAWN,
+    "отозван": Status.WITHDRAWN,
+    "отозвана": Status.WITHDRAWN,
+    "отменено": Status.WITHDRAWN,
+    "отменен": Status.WITHDRAWN,
+    "отменена": Status.WITHDRAWN,
+    "снято": Status.WITHDRAWN,
+    "исключено": Status.WITHDRAWN,
 }
 
 # "Work is going on": limited or substantial? Only the reporter knows.
@@ -84,10 +178,23 @@ AMBIGUOUS: frozenset[str] = frozenset(
         "хэрэгжиж буй",
         "явагдаж байна",
         "үргэлжилж байна",
+        "en curso",
+        "en proceso",
+        "en progreso",
+        "en marcha",
+        "en ejecución",
+        "en desarrollo",
+        "en implementación",
+        "avanzando",
+        "в процессе",
+        "в работе",
+        "в ходе выполнения",
+        "в стадии выполнения",
+        "выполняется",
+        "реализуется",
+        "ведётся работа",
     }
 )
-
-_MAX_WORDS = max(len(phrase.split()) for phrase in (*ALIASES, *AMBIGUOUS))
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?)]}»”’"
 _SEPARATORS = ":-–—,;. \t\n"
@@ -127,20 +234,36 @@ class UsageError:
     reason: str
 
 
+def _fold(text: str) -> str:
+    """Accents off Latin letters ("ejecución" -> "ejecucion"), "ё" as "е"; the Cyrillic
+    letters й, ө, ү stay themselves."""
+    kept: list[str] = []
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(char) and kept and kept[-1].isascii():
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept)).replace("ё", "е")
+
+
 def _normalise(phrase: str) -> str:
-    words = phrase.casefold().replace("_", " ").replace("-", " ").split()
+    words = _fold(phrase.casefold()).replace("_", " ").replace("-", " ").split()
     return " ".join(w.strip(_EDGE_PUNCTUATION) for w in words if w.strip(_EDGE_PUNCTUATION))
 
 
+_ALIAS_INDEX: dict[str, Status] = {
+    **{_normalise(phrase): status for phrase, status in ALIASES.items()},
+    **{_normalise(status.value): status for status in Status},
+}
+_AMBIGUOUS_INDEX: frozenset[str] = frozenset(_normalise(phrase) for phrase in AMBIGUOUS)
+_MAX_WORDS = max(len(phrase.split()) for phrase in (*_ALIAS_INDEX, *_AMBIGUOUS_INDEX))
+
+
 def lookup(phrase: str) -> Status | Ambiguous | None:
-    """One status phrase on its own (`Done`, `not_started`, `их хэмжээнд`)."""
+    """One status phrase on its own (`Done`, `not_started`, `их хэмжээнд`, `Completado`)."""
     key = _normalise(phrase)
-    if key in AMBIGUOUS:
+    if key in _AMBIGUOUS_INDEX:
         return Ambiguous(phrase.strip().strip(_EDGE_PUNCTUATION))
-    for status in Status:
-        if key == _normalise(status.value):
-            return status
-    return ALIASES.get(key)
+    return _ALIAS_INDEX.get(key)
 
 
 def evidence_url(note: str | None) -> str | None:

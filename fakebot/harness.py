@@ -9,7 +9,7 @@ from typing import Any
 from fakebot.faults import Fault, FaultKind, FaultPlan
 from fakebot.flood import FloodLimits
 from fakebot.html import utf16_len
-from fakebot.objects import message_json
+from fakebot.objects import member_json, message_json
 from fakebot.server import ApiServer
 from fakebot.state import (
     Backend,
@@ -41,11 +41,17 @@ class FakeTelegram:
         clock: Clock | None = None,
         token: str = DEFAULT_TOKEN,
         flood: FloodLimits | None = None,
+        latency: float = 0.0,
     ) -> None:
-        """With `flood`, messages that break Telegram's limits get 429 as at Telegram."""
+        """With `flood`, messages that break Telegram's limits get 429 as at Telegram.
+        With `latency`, every call but getUpdates is answered after that many seconds,
+        as Telegram's round trip from a server takes (30-150 ms)."""
+        if latency < 0:
+            raise ValueError("latency must not be negative")
         self.token = token
         self.state = Backend(bot_username=bot_username, clock=clock)
         self.state.flood = flood
+        self.state.latency = latency
         self.faults = FaultPlan()
         self._server = ApiServer(self.state, self.faults)
         self.state.bot(token)
@@ -155,11 +161,14 @@ class FakeTelegram:
         *,
         reply_to: int | None = None,
         token: str | None = None,
+        as_channel: tuple[int, str] | None = None,
     ) -> int:
         """Queue a message update for the bot; returns its update_id.
 
         A leading "/cmd", "/cmd args" or "/cmd@botname" gets a bot_command entity, as
         Telegram's clients send it. Writing to a private chat with the user creates it.
+        `as_channel` (id, title) posts on behalf of a channel, as Telegram shows it: the
+        channel as sender_chat, a placeholder user as from.
         """
         account = self._account(token)
         user = self._user(user_id)
@@ -182,6 +191,11 @@ class FakeTelegram:
             raw_text=text,
             entities=entities,
             reply_to=reply_to,
+            sender_chat=(
+                {"id": as_channel[0], "type": "channel", "title": as_channel[1]}
+                if as_channel is not None
+                else None
+            ),
         )
         self.state.messages[(chat_id, msg.message_id)] = msg
         update_id = self.state.next_update_id()
@@ -199,10 +213,12 @@ class FakeTelegram:
         data: str,
         *,
         token: str | None = None,
+        forged: bool = False,
     ) -> int:
         """Press the inline button carrying `data` under a bot message; returns the update_id.
 
-        Refuses buttons the message does not show, since a user could not press them.
+        Refuses buttons the message does not show, since a user could not press them;
+        `forged` sends `data` anyway, as a modified client can.
         """
         account = self._account(token)
         user = self._user(user_id)
@@ -215,6 +231,8 @@ class FakeTelegram:
         label = next(
             (b["text"] for row in rows for b in row if b.get("callback_data") == data), None
         )
+        if label is None and forged:
+            label = data
         if label is None:
             raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
         query_id = self.state.new_id("cbq")
@@ -229,6 +247,39 @@ class FakeTelegram:
             "data": data,
         }
         self.state.enqueue(account, {"update_id": update_id, "callback_query": query})
+        return update_id
+
+    def member_leaves(
+        self,
+        chat_id: int,
+        user_id: int,
+        *,
+        removed: bool = False,
+        seen: bool = True,
+        token: str | None = None,
+    ) -> int | None:
+        """A user leaves the group (or an admin removes them): Telegram tells the bot with
+        a chat_member update where the bot is an administrator (`seen`); getChatMember
+        says "left" from now on. Returns the update_id, if any."""
+        account = self._account(token)
+        chat, user = self._chat(chat_id), self._user(user_id)
+        before = member_json(self.state, chat, user)
+        chat.members.discard(user_id)
+        chat.left.add(user_id)
+        after: dict[str, Any] = {"user": user.to_api(), "status": "left"}
+        if removed:
+            after |= {"status": "kicked", "until_date": 0}
+        if not seen:
+            return None
+        update_id = self.state.next_update_id()
+        change = {
+            "chat": chat.to_api(),
+            "from": user.to_api(),
+            "date": self.state.unix_now(),
+            "old_chat_member": before,
+            "new_chat_member": after,
+        }
+        self.state.enqueue(account, {"update_id": update_id, "chat_member": change})
         return update_id
 
     def is_polling(self, *, token: str | None = None) -> bool:

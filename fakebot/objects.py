@@ -37,6 +37,8 @@ def message_json(
     }
     if sender is not None:
         data["from"] = sender.to_api()
+    if msg.sender_chat is not None:
+        data["sender_chat"] = msg.sender_chat
     text_key = "text" if msg.document is None and msg.photo is None else "caption"
     if msg.text is not None:
         data[text_key] = msg.text
@@ -84,6 +86,8 @@ def member_json(backend: Backend, chat: FakeChat, user: FakeUser) -> dict[str, A
         return {**base, "status": "kicked", "until_date": 0}
     if chat.type == "private":
         return {**base, "status": "member"}
+    if user.id in chat.left:
+        return {**base, "status": "left"}
     if chat.admins and chat.admins[0] == user.id:
         return {**base, "status": "creator", "is_anonymous": False}
     if user.id in chat.admins:

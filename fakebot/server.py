@@ -115,8 +115,16 @@ class ApiServer:
             result = await handler(Call(backend, backend.bot(token), params, spec))
         except ApiError as error:
             record.status = error.code
+            await self._round_trip(spec.name)
             return _answer(error)
+        await self._round_trip(spec.name)
         return web.json_response({"ok": True, "result": result})
+
+    async def _round_trip(self, method: str) -> None:
+        """Answer after the latency a test asked for (FakeTelegram(latency=...)); a long
+        poll waits for its updates instead."""
+        if self.backend.latency > 0 and method != "getUpdates":
+            await asyncio.sleep(self.backend.latency)
 
     def _check_flood(self, method: str, chat_id: object) -> None:
         """Refuse a message that breaks Telegram's limits, as Telegram does (429)."""

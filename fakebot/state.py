@@ -67,6 +67,7 @@ class FakeChat:
     user: FakeUser | None = None  # the other side of a private chat
     admins: list[int] = field(default_factory=list)  # first one is the creator
     members: set[int] = field(default_factory=set)
+    left: set[int] = field(default_factory=set)  # users who left or were removed
     bot_removed: bool = False
 
     def to_api(self) -> dict[str, Any]:
@@ -110,6 +111,7 @@ class StoredMessage:
     document: FakeFile | None = None
     photo: FakeFile | None = None
     edit_date: int | None = None
+    sender_chat: dict[str, Any] | None = None  # posted on behalf of a chat (a channel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +191,8 @@ class Backend:
         self.send_log: list[tuple[float, int, str]] = []
         # Telegram's flood limits, enforced only when a test asks (fakebot.flood).
         self.flood: FloodLimits | None = None
+        # Seconds every call but getUpdates waits before its answer (Telegram's round trip).
+        self.latency: float = 0.0
         self._next_message_id: dict[int, itertools.count[int]] = {}
         self._update_ids = itertools.count(1)
         self._ids = itertools.count(1)

@@ -138,6 +138,95 @@ class PostgresLeadership:
                     await connection.close()
 
 
+# pg_advisory_lock(int, int): this namespace ("wg") and hashtext(worker name) say a
+# worker is alive for as long as its process holds the lock's connection.
+PRESENCE_NAMESPACE = 0x7767
+
+
+class Presence(Protocol):
+    """Which lease holders are dead, so their rows need not wait out their leases."""
+
+    async def start(self) -> None: ...
+
+    async def dead(self, workers: set[str]) -> set[str]:
+        """The workers of `workers` (never this one) whose process is gone."""
+        ...
+
+    async def stop(self) -> None: ...
+
+
+class SolePresence:
+    """One process per database (SQLite, by its lock file): every other holder is dead."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def start(self) -> None:
+        return None
+
+    async def dead(self, workers: set[str]) -> set[str]:
+        return workers - {self.name}
+
+    async def stop(self) -> None:
+        return None
+
+
+class PostgresPresence:
+    """Each process holds an advisory lock named after its worker on a connection of its
+    own; a holder whose lock can be taken is gone (its connection closed or was dropped
+    by the server's keepalives), so its leases are taken over at once."""
+
+    def __init__(self, url: str, name: str, *, check_timeout: float = CHECK_TIMEOUT) -> None:
+        self.name = name
+        self._engine = create_async_engine(
+            url,
+            poolclass=NullPool,
+            connect_args={"server_settings": KEEPALIVE, "timeout": check_timeout},
+        )
+        self._timeout = check_timeout
+        self._connection: AsyncConnection | None = None
+
+    async def _lock(self, name: str) -> bool:
+        assert self._connection is not None
+        got = await self._connection.scalar(
+            text("SELECT pg_try_advisory_lock(:ns, hashtext(:name))"),
+            {"ns": PRESENCE_NAMESPACE, "name": name},
+        )
+        return bool(got)
+
+    async def start(self) -> None:
+        async with asyncio.timeout(self._timeout * 2):
+            connection = await self._engine.connect()
+            self._connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await self._lock(self.name)
+
+    async def dead(self, workers: set[str]) -> set[str]:
+        if self._connection is None:
+            return set()  # not started, or its connection is gone: assume nothing
+        gone: set[str] = set()
+        try:
+            async with asyncio.timeout(self._timeout):
+                for worker in sorted(workers - {self.name}):
+                    if await self._lock(worker):
+                        gone.add(worker)
+                        await self._connection.execute(
+                            text("SELECT pg_advisory_unlock(:ns, hashtext(:name))"),
+                            {"ns": PRESENCE_NAMESPACE, "name": worker},
+                        )
+        except (DBAPIError, SQLAlchemyError, OSError) as exc:
+            log.warning("could not tell which workers are alive (%s)", type(exc).__name__)
+            return set()
+        return gone
+
+    async def stop(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(DBAPIError, SQLAlchemyError, OSError):
+                async with asyncio.timeout(self._timeout):
+                    await connection.close()
+        await self._engine.dispose()
+
+
 class SqliteFileLock:
     """An exclusive flock on `<database file>.lock`, held for the life of the process."""
 

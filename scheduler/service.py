@@ -25,10 +25,12 @@ from telegram import Bot
 from domain.clock import Clock
 from domain.parts import Part
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
-from scheduler.leader import Leadership, SoleLeader
+from scheduler.leader import Leadership, Presence, SoleLeader, SolePresence
 from scheduler.planner import clean_up, note_gap, plan_all, plan_one
 from storage.claims import Claimed
+from storage.db import transaction
 from storage.notices import Notice, gather_notice
+from storage.outbox import lease_holders, take_over
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class NotificationService:
         grace: dt.timedelta,
         render: Callable[[Notice], Awaitable[list[Part]]],
         leadership: Leadership | None = None,
+        presence: Presence | None = None,
         config: DeliveryConfig | None = None,
         on_elected: Callback | None = None,
         on_deposed: Callback | None = None,
@@ -72,6 +75,8 @@ class NotificationService:
         self.clock = clock
         self.grace = grace
         self.leadership = leadership or SoleLeader()
+        name = name or worker_name()
+        self.presence = presence or SolePresence(name)
         self.on_elected = on_elected
         self.on_deposed = on_deposed
         self.plan_interval = plan_interval or PLAN_INTERVAL
@@ -83,7 +88,7 @@ class NotificationService:
             sessionmaker=sessionmaker,
             bot=bot,
             clock=clock,
-            name=name or worker_name(),
+            name=name,
             config=config,
             gather=_gather,
             render=render,
@@ -97,6 +102,11 @@ class NotificationService:
             await note_gap(self.sessionmaker, now=self.clock.now(), grace=self.grace)
         except Exception:
             log.exception("could not check what was missed while the bot was away")
+        try:
+            await self.presence.start()
+        except Exception:
+            log.exception("could not announce this worker; its leases expire as usual")
+        await self.take_over_dead()
         try:
             await self._elect()  # a sole process leads from its first moment
         except Exception:
@@ -158,6 +168,7 @@ class NotificationService:
             if self.on_deposed is not None:
                 await self.on_deposed()
         await self.leadership.release()
+        await self.presence.stop()
 
     async def notifications_queued(self) -> None:
         """A new row was committed (/digest): deliver it now, not at the next poll."""
@@ -197,6 +208,25 @@ class NotificationService:
                 await self._elect()
             except Exception:
                 log.exception("leader election step failed; trying again")
+            await self.take_over_dead()
+
+    async def take_over_dead(self) -> None:
+        """Leases of workers whose process is gone (kill -9, a crashed host) go back to
+        the queue now: a crash delays reminders by seconds, not by a lease (2 minutes)."""
+        try:
+            async with transaction(self.sessionmaker) as session:
+                holders = await lease_holders(session=session)
+            dead = await self.presence.dead(holders - {self.worker.name})
+            if not dead:
+                return
+            async with transaction(self.sessionmaker) as session:
+                count = await take_over(session=session, dead=sorted(dead))
+        except Exception:
+            log.exception("could not take over the leases of dead workers; they expire")
+            return
+        if count:
+            log.warning("took over %d notifications of gone workers %s", count, sorted(dead))
+            self.worker.poke()
 
     async def _elect(self) -> None:
         if self.leading:

@@ -251,7 +251,21 @@ async def reserve_slot(
     )
     if renewed.first() is None:
         raise LeaseLost(row_id)
-    at = wall()
+    return _take(rates, chat_id, wall(), limits)
+
+
+async def take_slot(
+    *, session: AsyncSession, chat_id: int, wall: Callable[[], float], limits: RateLimits
+) -> float | None:
+    """A reply's send slot in the same windows the outbox uses, so replies and
+    notifications together stay within Telegram's limits, across processes: None when
+    taken, else the wall-clock instant the chat (or the bot) has room again."""
+    rates = await _lock_rates(session, [chat_id])
+    return _take(rates, chat_id, wall(), limits)
+
+
+def _take(rates: dict[int, ChatRate], chat_id: int, at: float, limits: RateLimits) -> float | None:
+    """Take one send at `at` in the chat's and the bot's windows (locked), or say when."""
     rate, overall = rates[chat_id], rates[GLOBAL_CHAT]
     if rate.next_send_at is not None and rate.next_send_at > _wall(at):
         return rate.next_send_at.timestamp()

@@ -109,6 +109,8 @@ async def get_or_create_member(
         if changed:
             member.full_name = full_name or ""
             member.username = username
+        if member.left_at is not None:
+            member.left_at = None  # speaking in the group again: back
     if changed and username:
         await session.execute(
             update(Member)

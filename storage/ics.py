@@ -19,6 +19,7 @@ from domain.recurrence import place
 from domain.when import EARLIEST, LATEST, by_item_ok
 from storage.meetings import MeetingView, first_wall
 from storage.queries import MilestoneView, PlanView
+from storage.words import Words
 
 PRODID = "-//wgbot//Working group calendar//EN"
 _UNTIL = re.compile(r"UNTIL=([0-9]{8})(T([0-9]{6}))?(Z?)")
@@ -103,19 +104,22 @@ def meeting_event(meeting: MeetingView, *, now: dt.datetime) -> Event | None:
     return event
 
 
-def _milestone_description(m: MilestoneView, tz: zoneinfo.ZoneInfo) -> str:
-    lines = [f"Status: {m.status.value.replace('_', ' ')}"]
+def _milestone_description(m: MilestoneView, tz: zoneinfo.ZoneInfo, words: Words) -> str:
+    lines = [words("calendar.status", status=words(f"status.{m.status.value}"))]
     if m.responsible is not None:
-        lines.append(f"Responsible: {m.responsible.name} ({m.responsible.code})")
+        lines.append(
+            words("calendar.responsible", name=m.responsible.name, code=m.responsible.code)
+        )
     if m.last_update is not None:
         u = m.last_update
-        last = f"Last update: {u.at.astimezone(tz).date().isoformat()}, {u.reporter}"
+        date = u.at.astimezone(tz).date().isoformat()
+        last = words("calendar.last_update", date=date, reporter=u.reporter)
         lines.append(last + (f": {u.note}" if u.note else ""))
     return "\n".join(lines)
 
 
 def milestone_event(
-    m: MilestoneView, *, group_id: int, now: dt.datetime, tz: zoneinfo.ZoneInfo
+    m: MilestoneView, *, group_id: int, now: dt.datetime, tz: zoneinfo.ZoneInfo, words: Words
 ) -> Event:
     """An all-day VEVENT on the milestone's due date."""
     event = Event.new(
@@ -124,13 +128,13 @@ def milestone_event(
         start=m.due,
         end=m.due + dt.timedelta(days=1),
         summary=f"{m.number} {m.title}",
-        description=_milestone_description(m, tz),
+        description=_milestone_description(m, tz, words),
     )
     event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
     return event
 
 
-def render_ics(plan: PlanView, calendar: CalendarInput) -> bytes:
+def render_ics(plan: PlanView, calendar: CalendarInput, words: Words) -> bytes:
     """The whole calendar: VTIMEZONEs first, then meetings, then milestone due dates."""
     now = calendar.now
     cal = Calendar.new(
@@ -155,6 +159,7 @@ def render_ics(plan: PlanView, calendar: CalendarInput) -> bytes:
                     group_id=calendar.group_id,
                     now=now,
                     tz=zoneinfo.ZoneInfo(plan.timezone),
+                    words=words,
                 )
             )
     cal.add_missing_timezones(first_date=first, last_date=last)

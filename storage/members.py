@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import Role
@@ -122,14 +123,71 @@ async def member_by_username(
 async def groups_of_user(
     *, session: AsyncSession, telegram_user_id: int
 ) -> list[tuple[WorkingGroup, Member]]:
-    """Every working group (with an active chat) a Telegram user is a member of."""
+    """Every working group (with an active chat) a Telegram user is a member of, and has
+    not left."""
     rows = await session.execute(
         select(WorkingGroup, Member)
         .join(Member, Member.working_group_id == WorkingGroup.id)
         .where(
             Member.telegram_user_id == telegram_user_id,
+            Member.left_at.is_(None),
             WorkingGroup.id.in_(select(Chat.working_group_id).where(Chat.active.is_(True))),
         )
         .order_by(WorkingGroup.id)
     )
     return [(group, member) for group, member in rows]
+
+
+async def set_membership(
+    *, session: AsyncSession, chat_id: int, telegram_user_id: int, present: bool, now: dt.datetime
+) -> bool:
+    """A user left the group's chat (or was removed), or is back: what they may see in
+    private follows. True when a known member changed."""
+    result = await session.execute(
+        update(Member)
+        .where(
+            Member.telegram_user_id == telegram_user_id,
+            Member.working_group_id.in_(select(Chat.working_group_id).where(Chat.id == chat_id)),
+            Member.left_at.is_(None) if not present else Member.left_at.is_not(None),
+        )
+        .values(left_at=None if present else now)
+        .returning(Member.id)
+    )
+    return bool(result.all())
+
+
+async def member_chats(*, session: AsyncSession, telegram_user_id: int) -> list[int]:
+    """The active group chats of every working group the user is a member of (not left)."""
+    rows = await session.scalars(
+        select(Chat.id)
+        .join(Member, Member.working_group_id == Chat.working_group_id)
+        .where(
+            Member.telegram_user_id == telegram_user_id,
+            Member.left_at.is_(None),
+            Chat.active.is_(True),
+        )
+        .order_by(Chat.id)
+    )
+    return list(rows)
+
+
+async def set_own_language(*, session: AsyncSession, telegram_user_id: int, language: str) -> int:
+    """A member's own language, for private replies and private reminders, in every group
+    they belong to. How many member rows it is set on."""
+    result = await session.execute(
+        update(Member)
+        .where(Member.telegram_user_id == telegram_user_id)
+        .values(language=language)
+        .returning(Member.id)
+    )
+    return len(result.all())
+
+
+async def language_of_user(*, session: AsyncSession, telegram_user_id: int) -> str | None:
+    """The language a user chose for themselves (/settings language in private), if any."""
+    chosen = await session.scalar(
+        select(Member.language)
+        .where(Member.telegram_user_id == telegram_user_id, Member.language.is_not(None))
+        .limit(1)
+    )
+    return str(chosen) if chosen is not None else None

@@ -148,6 +148,9 @@ class Member(Base):
     # Set when the user has started a private chat with the bot (so it may write there).
     private_chat: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime]
+    # Set when the user left the group's chat or was removed: no more of its data in
+    # private, no private reminders. Cleared when they are back.
+    left_at: Mapped[dt.datetime | None]
 
     agency: Mapped[Agency | None] = relationship()
 

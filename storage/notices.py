@@ -80,7 +80,7 @@ async def gather_notice(*, session: AsyncSession, row: Claimed) -> Notice | None
                 Member.working_group_id == group.id, Member.telegram_user_id == row.chat_id
             )
         )
-        if member is None or not member.private_chat:
+        if member is None or not member.private_chat or member.left_at is not None:
             return None
         language = member.language or language
     head = Head(

@@ -323,6 +323,30 @@ async def release(*, session: AsyncSession, row_ids: Sequence[int], worker: str)
         )
 
 
+async def lease_holders(*, session: AsyncSession) -> set[str]:
+    """The workers that hold a lease on some row now."""
+    rows = await session.scalars(
+        select(Notification.claimed_by)
+        .where(Notification.state == State.SENDING, Notification.claimed_by.is_not(None))
+        .distinct()
+    )
+    return {r for r in rows if r is not None}
+
+
+async def take_over(*, session: AsyncSession, dead: Sequence[str]) -> int:
+    """Rows leased by workers known to be dead go back to the queue at once, instead of
+    waiting for their leases to run out. How many rows."""
+    if not dead:
+        return 0
+    result = await session.execute(
+        update(Notification)
+        .where(Notification.state == State.SENDING, Notification.claimed_by.in_(list(dead)))
+        .values(state=State.PENDING, claimed_by=None, claimed_at=None)
+        .returning(Notification.id)
+    )
+    return len(result.all())
+
+
 async def follow_migration(*, session: AsyncSession, old_id: int, new_id: int, worker: str) -> int:
     """A group became a supergroup: its waiting rows, and the rows this worker holds for
     it (back to pending), now go to the new chat. How many rows moved."""

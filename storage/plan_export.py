@@ -23,6 +23,10 @@ from storage.planfile import (
     dump_yaml,
 )
 from storage.queries import PlanView, plan_view
+from storage.words import Words
+
+# The Markdown report's table, after the milestone's number (catalog keys export.column.*).
+COLUMNS = ("milestone", "responsible", "due", "status", "last_update")
 
 
 class ExportFormat(enum.StrEnum):
@@ -108,8 +112,9 @@ def _md(text: str | None) -> str:
     return cleaned
 
 
-def render_markdown(view: PlanView) -> str:
-    """A readable report of the plan: one table of milestones per commitment."""
+def render_markdown(view: PlanView, words: Words) -> str:
+    """A readable report of the plan: one table of milestones per commitment, in the
+    language of `words`."""
     tz = zoneinfo.ZoneInfo(view.timezone)
     lines = [f"# {_md(view.group_name)}", ""]
     facts = [f for f in (view.country, view.period) if f]
@@ -119,17 +124,22 @@ def render_markdown(view: PlanView) -> str:
         lines.append(f"## {_md(c.number)}. {_md(c.title)}")
         lines.append("")
         if c.ogp_id:
-            lines.append(f"- OGP id: {_md(c.ogp_id)}")
+            lines.append("- " + words("commitment.ogp_id", ogp_id=_md(c.ogp_id)))
         if c.lead:
-            lines.append(f"- Lead agency: {_md(c.lead.name)} ({_md(c.lead.code)})")
+            lines.append(
+                "- " + words("commitment.lead", name=_md(c.lead.name), code=_md(c.lead.code))
+            )
         if c.policy_area:
-            lines.append(f"- Policy area: {_md(c.policy_area)}")
-        lines.append(f"- Milestones complete: {c.complete}/{len(c.milestones)}")
+            lines.append("- " + words("commitment.policy_area", area=_md(c.policy_area)))
+        lines.append(
+            "- " + words("commitment.progress", complete=c.complete, total=len(c.milestones))
+        )
         lines.append("")
         if not c.milestones:
             continue
-        lines.append("| # | Milestone | Responsible | Due | Status | Last update |")
-        lines.append("|---|---|---|---|---|---|")
+        header = ["#", *(_md(words(f"export.column.{k}")) for k in COLUMNS)]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|---" * len(header) + "|")
         for m in c.milestones:
             last = ""
             if m.last_update is not None:
@@ -140,22 +150,24 @@ def render_markdown(view: PlanView) -> str:
             responsible = _md(m.responsible.code) if m.responsible else ""
             lines.append(
                 f"| {_md(m.number)} | {_md(m.title)} | {responsible} | {m.due.isoformat()} "
-                f"| {m.status.value} | {last} |"
+                f"| {_md(words(f'status.{m.status.value}'))} | {last} |"
             )
         lines.append("")
     return "\n".join(lines)
 
 
 def export_plan(
-    view: PlanView, fmt: ExportFormat, *, calendar: CalendarInput | None = None
+    view: PlanView, fmt: ExportFormat, *, words: Words, calendar: CalendarInput | None = None
 ) -> bytes:
-    """The file's bytes for `fmt`; ICS also needs the meetings (`calendar`)."""
+    """The file's bytes for `fmt`, its words in the language of `words`; ICS also needs
+    the meetings (`calendar`). Plan files (YAML, CSV, XLSX) keep the import format's
+    column names, so that they import again."""
     if fmt is ExportFormat.ICS:
         if calendar is None:
             raise ValueError("an ICS export needs calendar= (the meetings and now)")
-        return render_ics(view, calendar)
+        return render_ics(view, calendar, words)
     if fmt is ExportFormat.MD:
-        return render_markdown(view).encode()
+        return render_markdown(view, words).encode()
     plan = plan_file_from_view(view)
     if fmt is ExportFormat.YAML:
         return dump_yaml(plan).encode()
@@ -166,7 +178,12 @@ def export_plan(
 
 
 async def export_group(
-    *, session: AsyncSession, group: WorkingGroup, fmt: ExportFormat, now: dt.datetime
+    *,
+    session: AsyncSession,
+    group: WorkingGroup,
+    fmt: ExportFormat,
+    now: dt.datetime,
+    words: Words,
 ) -> bytes:
     """What `/export` and `wgbot export` send: the group's plan (and meetings) as `fmt`."""
     view = await plan_view(session=session, group=group)
@@ -174,7 +191,7 @@ async def export_group(
     if fmt is ExportFormat.ICS:
         meetings = await active_meetings(session=session, group=group)
         calendar = CalendarInput(group_id=group.id, meetings=meetings, now=now)
-    return export_plan(view, fmt, calendar=calendar)
+    return export_plan(view, fmt, words=words, calendar=calendar)
 
 
 def export_filename(group_name: str, today: dt.date, fmt: ExportFormat) -> str:

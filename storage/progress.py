@@ -49,12 +49,13 @@ class Choice:
 
 def reporter_name(member: Member) -> str:
     """How a report is signed: the Telegram name, else @username, else the member's
-    number here (never the Telegram user id, which a group must not see)."""
+    number here, "#12" in every language (never the Telegram user id, which a group must
+    not see)."""
     if member.full_name.strip():
         return member.full_name.strip()
     if member.username:
         return f"@{member.username}"
-    return f"member #{member.id}"
+    return f"#{member.id}"
 
 
 async def find_milestone(

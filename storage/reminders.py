@@ -104,6 +104,7 @@ async def milestone_facts(*, session: AsyncSession, group: WorkingGroup) -> list
             Member.working_group_id == group.id,
             Member.private_chat.is_(True),
             Member.agency_id.is_not(None),
+            Member.left_at.is_(None),
         )
     )
     for agency_id, user_id in rows.all():

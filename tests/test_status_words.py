@@ -1,4 +1,4 @@
-"""Status words: both languages, aliases, multi-word phrases, and never an exception."""
+"""Status words: every language, aliases, multi-word phrases, and never an exception."""
 
 from __future__ import annotations
 
@@ -51,6 +51,34 @@ from domain.status_words import (
         ("хийгдсэн", Status.COMPLETE),
         ("цуцлагдсан", Status.WITHDRAWN),
         ("хассан", Status.WITHDRAWN),
+        ("хэрэгжилт эхлээгүй", Status.NOT_STARTED),
+        ("хязгаарлагдмал хэрэгжсэн", Status.LIMITED),
+        ("ихээхэн хэрэгжсэн", Status.SUBSTANTIAL),
+        ("цуцалсан", Status.WITHDRAWN),
+        ("no iniciado", Status.NOT_STARTED),
+        ("Pendiente", Status.NOT_STARTED),
+        ("limitado", Status.LIMITED),
+        ("iniciado", Status.LIMITED),
+        ("sustancial", Status.SUBSTANTIAL),
+        ("casi terminado", Status.SUBSTANTIAL),
+        ("completo", Status.COMPLETE),
+        ("Completado", Status.COMPLETE),
+        ("cumplido", Status.COMPLETE),
+        ("retirado", Status.WITHDRAWN),
+        ("cancelado", Status.WITHDRAWN),
+        ("не начато", Status.NOT_STARTED),
+        ("ограниченно", Status.LIMITED),
+        ("выполнено ограниченно", Status.LIMITED),
+        ("начато", Status.LIMITED),
+        ("существенно", Status.SUBSTANTIAL),
+        ("Выполнено существенно", Status.SUBSTANTIAL),
+        ("почти готово", Status.SUBSTANTIAL),
+        ("выполнено", Status.COMPLETE),
+        ("завершено", Status.COMPLETE),
+        ("завершён", Status.COMPLETE),
+        ("выполнено полностью", Status.COMPLETE),
+        ("отозвано", Status.WITHDRAWN),
+        ("отменено", Status.WITHDRAWN),
     ],
 )
 def test_status_words_and_aliases(word: str, status: Status) -> None:
@@ -59,7 +87,21 @@ def test_status_words_and_aliases(word: str, status: Status) -> None:
     assert parsed == ParsedUpdate("3.2", status, "the note", None)
 
 
-@pytest.mark.parametrize("word", ["in progress", "In-Progress", "ongoing", "хийгдэж байна"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "in progress",
+        "In-Progress",
+        "ongoing",
+        "хийгдэж байна",
+        "en curso",
+        "En ejecución",
+        "en ejecucion",
+        "в процессе",
+        "В работе",
+        "ведется работа",
+    ],
+)
 def test_words_that_name_no_single_status_are_ambiguous(word: str) -> None:
     parsed = parse_update(f"3.2 {word}: draft ready")
     assert isinstance(parsed, ParsedUpdate)
@@ -117,6 +159,35 @@ def test_evidence_links(note: str, url: str | None) -> None:
 
 def test_no_alias_is_also_ambiguous() -> None:
     assert set(ALIASES) & AMBIGUOUS == set()
+    # Nor once accents and case are folded away: "en ejecución" is "en ejecucion".
+    folded = {lookup(phrase) for phrase in AMBIGUOUS}
+    assert all(isinstance(result, Ambiguous) for result in folded)
+    assert all(lookup(phrase) == status for phrase, status in ALIASES.items())
+
+
+def test_accents_on_latin_letters_are_optional_and_cyrillic_letters_stay() -> None:
+    assert lookup("SUSTANCÍAL") == Status.SUBSTANTIAL
+    assert lookup("no inicíado") == Status.NOT_STARTED
+    assert lookup("завершён") == lookup("завершен") == Status.COMPLETE
+    # й is not и, ө is not о: Mongolian and Russian words keep their letters.
+    assert lookup("хийгдсэн") == Status.COMPLETE
+    assert lookup("хиигдсэн") is None
+    assert lookup("бурэн") is None
+
+
+def test_a_two_word_label_wins_over_its_first_word() -> None:
+    assert parse_update("3.2 выполнено ограниченно: проект готов") == ParsedUpdate(
+        "3.2", Status.LIMITED, "проект готов", None
+    )
+    assert parse_update("3.2 выполнено Закон принят") == ParsedUpdate(
+        "3.2", Status.COMPLETE, "Закон принят", None
+    )
+    assert parse_update("1.1 хязгаарлагдмал хэрэгжсэн") == ParsedUpdate(
+        "1.1", Status.LIMITED, None, None
+    )
+    assert parse_update("2.1 no iniciado, falta presupuesto") == ParsedUpdate(
+        "2.1", Status.NOT_STARTED, "falta presupuesto", None
+    )
 
 
 @given(st.text())

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
+from bot.i18n import translator
 from domain.recurrence import FIRST_WITHIN, Schedule, next_occurrences, place
 from domain.when import When, WhenError, parse_when
 from storage.ics import CalendarInput, render_ics
@@ -29,6 +30,8 @@ CODES = {
     "out_of_range",
     "unknown_form",
 }
+
+EN = translator("en")  # the words of English exports
 
 
 def at(zone: zoneinfo.ZoneInfo, year: int, month: int, day: int, hour: int = 0) -> dt.datetime:
@@ -225,7 +228,7 @@ def test_any_when_parses_expands_and_exports_or_is_refused(text: str, now: dt.da
             if "UNTIL" not in when.rrule:
                 assert starts[0] == place(start, tz)
         meetings.append(_view(number, when, start, zone))
-    data = render_ics(PLAN, CalendarInput(group_id=1, meetings=meetings, now=now))
+    data = render_ics(PLAN, CalendarInput(group_id=1, meetings=meetings, now=now), EN)
     assert len(Calendar.from_ical(data).events) == len(meetings)
 
 

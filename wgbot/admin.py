@@ -1,34 +1,162 @@
-"""What the operator's commands do: check, import, grant, export, migrate, run."""
+"""What the operator's commands do: check, import, grant, export, migrate, run.
+
+Also how every command (and `wgbot run`, see wgbot.lifecycle) opens the database: a
+database that cannot be reached or refuses us is one line naming WGBOT_DATABASE_URL,
+after a few brief tries when it merely does not answer yet (a server still starting).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import logging
+import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.i18n import translator
 from domain.clock import SystemClock
 from storage.db import create_engine, create_sessionmaker, migrate, transaction
 from storage.groups import grant_coordinator, group_for_chat
 from storage.plan_export import ExportFormat, export_group
 from storage.plan_import import import_plan
 from storage.planfile import PlanFile, PlanFileError, load_plan
-from wgbot.logs import configure_logging
-from wgbot.settings import Settings
+from wgbot.logs import Redactor, run_protected
+from wgbot.settings import Settings, SettingsError
 
 OK = 0
 PROBLEMS = 1
+# At start, a server that does not answer is tried this often, with these pauses
+# between tries (about 3 s in all), before the one line: enough for a database or
+# Bot API container that is still starting, short enough to see a typo at once.
+START_ATTEMPTS = 3
+START_PAUSES = (1.0, 2.0)
+CONNECT_TIMEOUT = 5.0  # seconds for one try to reach the database (as PTB's connect)
+CANNOT_CONNECT_NOW = "57P03"  # PostgreSQL: the database system is starting up
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+async def at_start(
+    action: Callable[[], Awaitable[T]],
+    *,
+    transient: Callable[[Exception], bool],
+    what: str,
+    reason: Callable[[Exception], str] = str,
+) -> T:
+    """`action`, tried again (START_ATTEMPTS in all) while it fails with a `transient`
+    error; the last error, or any other, propagates. `reason` words an error for the
+    log line of each new try."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            return await action()
+        except Exception as exc:
+            if attempt == START_ATTEMPTS or not transient(exc):
+                raise
+            pause = START_PAUSES[min(attempt, len(START_PAUSES)) - 1]
+            # INFO: `wgbot run` shows it among its log lines; the other commands (at
+            # WARNING) print only the one line of the last failure.
+            log.info("%s does not answer (%s); trying again in %.0f s", what, reason(exc), pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes: SQLAlchemy wraps asyncpg's, which wrap OSError."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in found:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def _database_transient(exc: Exception) -> bool:
+    """Worth another try: nothing answered, or PostgreSQL is still starting up."""
+    return any(
+        isinstance(e, TimeoutError)
+        # With an errno: refused, reset, unreachable, no such host (yet, in a compose
+        # network). Without one it is the server's refusal (e.g. of TLS): final.
+        or (isinstance(e, OSError) and e.errno is not None)
+        or getattr(e, "sqlstate", None) == CANNOT_CONNECT_NOW
+        for e in _chain(exc)
+    )
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, socket.gaierror):
+        return "unknown host name"
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {CONNECT_TIMEOUT:.0f} s"
+    if exc.errno == errno.ECONNREFUSED:
+        return "connection refused"
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _db_reason(exc: BaseException) -> str:
+    """The database's own words (first line), without SQLAlchemy's decoration."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else None
+    words = str(orig if orig is not None else exc).strip().splitlines()
+    return words[0] if words else type(exc).__name__
+
+
+def database_problem(settings: Settings, exc: BaseException, *, migrating: bool = False) -> str:
+    """One line naming WGBOT_DATABASE_URL for a database we cannot use; no password."""
+    where = settings.database_address()
+    os_error = next((e for e in _chain(exc) if isinstance(e, OSError)), None)
+    if settings.is_sqlite:
+        reason = os_error.strerror if os_error is not None else _db_reason(exc)
+        line = f"cannot open the SQLite database {where} ({reason})"
+    elif os_error is not None:
+        line = f"cannot connect to the database at {where} ({_os_reason(os_error)})"
+    elif migrating:
+        line = f"could not bring the schema up to date at {where}: {_db_reason(exc)}"
+    else:
+        line = f"the database at {where} refused the connection: {_db_reason(exc)}"
+    return Redactor(settings.secrets())(f"WGBOT_DATABASE_URL: {line}")
+
+
+def open_engine(settings: Settings) -> AsyncEngine:
+    """The engine (no connection yet; a SQLite file's directory is created)."""
+    try:
+        return create_engine(settings.database_url)
+    except OSError as exc:
+        raise SettingsError(database_problem(settings, exc)) from None
+
+
+async def connect_and_migrate(engine: AsyncEngine, settings: Settings) -> None:
+    """Reach the database (a few tries if it does not answer), then bring the schema up
+    to date; what goes wrong is a SettingsError naming WGBOT_DATABASE_URL."""
+
+    async def probe() -> None:
+        async with asyncio.timeout(CONNECT_TIMEOUT), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    what = f"the database at {settings.database_address()}"
+    try:
+        await at_start(probe, transient=_database_transient, what=what)
+    except (DBAPIError, OSError) as exc:
+        raise SettingsError(database_problem(settings, exc)) from None
+    try:
+        await migrate(engine)
+    except (DBAPIError, OSError) as exc:
+        raise SettingsError(database_problem(settings, exc, migrating=True)) from None
 
 
 @contextlib.asynccontextmanager
 async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """The migrated database for one command, closed afterwards whatever happens."""
-    engine = create_engine(settings.database_url)
+    engine = open_engine(settings)
     try:
-        await migrate(engine)
+        await connect_and_migrate(engine, settings)
         yield create_sessionmaker(engine)
     finally:
         await engine.dispose()
@@ -121,7 +249,11 @@ async def export(settings: Settings, chat_id: int, fmt: str, output: Path | None
             _err(f"no working group is linked to chat {chat_id}")
             return PROBLEMS
         data = await export_group(
-            session=session, group=group, fmt=ExportFormat(fmt), now=SystemClock().now()
+            session=session,
+            group=group,
+            fmt=ExportFormat(fmt),
+            now=SystemClock().now(),
+            words=translator(group.language),  # the group's language, as /export
         )
     if output is not None:
         await asyncio.to_thread(output.write_bytes, data)
@@ -135,17 +267,15 @@ async def export(settings: Settings, chat_id: int, fmt: str, output: Path | None
     return OK
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, redactor: Redactor) -> int:
+    """`wgbot run`; a setting that does not work raises SettingsError (exit 2)."""
     from wgbot.lifecycle import RunError, serve
 
-    token = settings.require_token().get_secret_value()
-    secrets = [token]
-    if settings.webhook_secret is not None:
-        secrets.append(settings.webhook_secret.get_secret_value())
-    configure_logging(secrets=secrets)
+    settings.require_token()
+    logging.getLogger().setLevel(logging.INFO)  # what it does, from here on
     try:
-        asyncio.run(serve(settings))
+        run_protected(serve(settings), redactor)
     except RunError as exc:
-        _err(str(exc))
+        _err(redactor(str(exc)))
         return PROBLEMS
     return OK

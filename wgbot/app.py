@@ -14,8 +14,10 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.app import build_bot
 from bot.context import Deps, WGApplication
+from bot.pacing import SharedWindowLimiter
 from bot.processing import ChatOrderedUpdateProcessor
 from domain.clock import Clock, SystemClock
+from domain.ratelimit import RateLimits
 from storage.db import create_engine, create_sessionmaker
 from wgbot.settings import Settings
 
@@ -37,8 +39,11 @@ def build_application(
     *,
     clock: Clock | None = None,
     update_processor: BaseUpdateProcessor | None = None,
+    limits: RateLimits | None = None,
 ) -> Built:
-    """The bot with its database; nothing connects until the application starts."""
+    """The bot with its database; nothing connects until the application starts.
+    Its replies take their send slots in the windows the outbox uses (`limits`:
+    Telegram's own unless a test scales them)."""
     engine = create_engine(settings.database_url)
     deps = Deps(
         sessionmaker=create_sessionmaker(engine),
@@ -51,5 +56,6 @@ def build_application(
         deps=deps,
         update_processor=update_processor
         or ChatOrderedUpdateProcessor(settings.concurrent_updates),
+        rate_limiter=SharedWindowLimiter(deps.sessionmaker, limits),
     )
     return Built(app=app, engine=engine)

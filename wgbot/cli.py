@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from wgbot.logs import Redactor, protect, run_protected
 from wgbot.settings import Settings, SettingsError, load_settings
 
 EXIT_PROBLEMS = 1
@@ -44,37 +44,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the delivery worker reads either form.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     args = _parser().parse_args(argv)
+    redactor = Redactor()
     try:
         if args.command == "check":
             from wgbot.admin import check
 
             return check(args.file)
         settings = load_settings()
-        return _dispatch(args, settings)
+        # Before anything can fail: whatever is printed from here on, a traceback
+        # nobody caught included, shows no secret (`run` then logs at INFO).
+        redactor = protect(settings.secrets())
+        return _dispatch(args, settings, redactor)
     except SettingsError as exc:
-        print(f"wgbot: {exc}", file=sys.stderr)
+        print(f"wgbot: {redactor(str(exc))}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+def _dispatch(args: argparse.Namespace, settings: Settings, redactor: Redactor) -> int:
     from wgbot import admin
 
     if args.command == "run":
-        return admin.run(settings)
+        return admin.run(settings, redactor)
     if args.command == "migrate":
-        return asyncio.run(admin.migrate_database(settings))
+        return run_protected(admin.migrate_database(settings), redactor)
     if args.command == "import":
-        return asyncio.run(admin.import_file(settings, args.file, args.chat, args.name))
+        return run_protected(admin.import_file(settings, args.file, args.chat, args.name), redactor)
     if args.command == "grant":
-        return asyncio.run(admin.grant(settings, args.chat, args.user))
+        return run_protected(admin.grant(settings, args.chat, args.user), redactor)
     if args.command == "export":
-        return asyncio.run(admin.export(settings, args.chat, args.format, args.output))
+        return run_protected(admin.export(settings, args.chat, args.format, args.output), redactor)
     if args.command == "demo":
         from wgbot.demo import run_demo
 
-        return asyncio.run(run_demo(settings))
+        return run_protected(run_demo(settings), redactor)
     raise AssertionError(args.command)  # argparse allows nothing else
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.i18n import Translator, translator
 from domain.clock import FixedClock
 from fakebot import FakeTelegram
 from fakebot.transcript import render
@@ -119,9 +120,10 @@ async def run_demo(settings: Settings) -> int:
             engine = create_engine(database_url)
             try:
                 await migrate(engine)
-                _say("wgbot demo: the real bot, offline, against a stand-in for Telegram.")
-                _say(f"(a temporary SQLite database in {folder}; nothing is kept)")
-                _say("(the demo's clock: Monday 2022-10-03 08:30 in Ulaanbaatar, mid-plan)")
+                t = translator(settings.language)
+                _say(t("demo.intro"))
+                _say(t("demo.database", folder=folder))
+                _say(t("demo.clock"))
                 _say()
                 clock = FixedClock(START)
                 async with BotRun(fake, demo_settings, clock=clock, services=True) as run:
@@ -129,7 +131,7 @@ async def run_demo(settings: Settings) -> int:
             finally:
                 await engine.dispose()
     _say()
-    _say("Next: get a token from @BotFather, put it in WGBOT_TELEGRAM_TOKEN, then `make run`.")
+    _say(translator(settings.language)("demo.next"))
     return 0
 
 
@@ -137,23 +139,24 @@ async def _play(
     run: BotRun, engine: AsyncEngine, clock: FixedClock, settings: Settings, out: _Printer
 ) -> None:
     tz = dt.timezone(dt.timedelta(hours=8))  # Ulaanbaatar has no daylight saving
+    t = translator(settings.language)
     for step in SCRIPT:
         if isinstance(step, Say):
             await run.say(step.chat_id, step.user_id, step.text)
         elif isinstance(step, Link):
             _say()
             _say(f"$ wgbot import examples/{EXAMPLE} --chat {GROUP}")
-            await _link(engine, settings, clock.now())
+            await _link(engine, settings, clock.now(), t)
             _say()
         else:
             clock.set(dt.datetime.combine(START.astimezone(tz).date(), step.until_local, tz))
             _say()
-            _say(f"— {step.until_local:%H:%M} in Ulaanbaatar: the scheduler plans and delivers —")
+            _say(t("demo.tick", time=f"{step.until_local:%H:%M}"))
             await run.tick()
         out.flush()
 
 
-async def _link(engine: AsyncEngine, settings: Settings, now: dt.datetime) -> None:
+async def _link(engine: AsyncEngine, settings: Settings, now: dt.datetime, t: Translator) -> None:
     plan = load_plan(example_plan_path())
     if plan.working_group is not None:
         # The demo speaks the reader's language (WGBOT_LANGUAGE), not the example's.
@@ -162,6 +165,11 @@ async def _link(engine: AsyncEngine, settings: Settings, now: dt.datetime) -> No
     async with transaction(create_sessionmaker(engine)) as session:
         summary = await import_plan(session=session, plan=plan, chat_id=GROUP, now=now)
     _say(
-        f"created working group {summary.group_name!r}: {summary.commitments} commitments, "
-        f"{summary.milestones} milestones, {summary.agencies} agencies"
+        t(
+            "demo.created",
+            name=summary.group_name,
+            commitments=summary.commitments,
+            milestones=summary.milestones,
+            agencies=summary.agencies,
+        )
     )

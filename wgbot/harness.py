@@ -16,12 +16,16 @@ from types import TracebackType
 
 from bot.context import Deps, WGApplication
 from bot.processing import TrackingUpdateProcessor
+from bot.throttle import Throttle
 from domain.clock import Clock
+from domain.ratelimit import Limit, RateLimits
 from fakebot import FakeTelegram, TranscriptEntry
 from scheduler.delivery import DeliveryConfig
 from wgbot.lifecycle import Polling, Running, running
 from wgbot.settings import Settings
 
+ROOMY = RateLimits(overall=Limit(10_000, 1.0), group=Limit(10_000, 1.0), private=Limit(10_000, 1.0))
+ROOMY_THROTTLE = Limit(10_000, 1.0)
 TEST_TOKEN = "123456789:AAFakeTokenForWgbotTests_0123456789ab"
 REPLY_TIMEOUT = 15.0
 
@@ -49,17 +53,23 @@ class BotRun:
         *,
         services: bool = False,
         delivery: DeliveryConfig | None = None,
+        throttles: bool = False,
     ) -> None:
         """With `services`, the scheduler and the delivery worker run too, on `clock`;
-        `await run.tick()` then plans and delivers everything due at the clock's time."""
+        `await run.tick()` then plans and delivers everything due at the clock's time.
+        With `throttles`, a member's commands and a group's exports are throttled as in
+        production (a transcript test sends more in a minute than anyone types)."""
         self.fake = fake
         self.settings = settings
         self.clock = clock
         self.processor = TrackingUpdateProcessor(settings.concurrent_updates)
         self.token = settings.require_token().get_secret_value()
         self.services = services
+        self.throttles = throttles
+        # Telegram's windows would make a long transcript wait a minute for every 20
+        # messages in one group; a test of the limits passes its own (scaled) ones.
         self.delivery = delivery or DeliveryConfig(
-            grace=dt.timedelta(minutes=settings.grace_minutes), poll_interval=0.2
+            limits=ROOMY, grace=dt.timedelta(minutes=settings.grace_minutes), poll_interval=0.2
         )
         self._stack = contextlib.AsyncExitStack()
         self._running: Running | None = None
@@ -89,6 +99,9 @@ class BotRun:
                 polling=Polling(interval=0.0, timeout=1),
             )
         )
+        if not self.throttles:
+            self.deps.member_throttle = Throttle(ROOMY_THROTTLE)
+            self.deps.export_throttle = Throttle(ROOMY_THROTTLE)
         return self
 
     async def tick(self) -> int:

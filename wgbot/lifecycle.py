@@ -13,13 +13,15 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import logging
 import signal
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 from aiohttp import web
-from telegram import Update
-from telegram.error import InvalidToken
+from telegram import Bot, Update
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseUpdateProcessor
 
 from bot.context import Deps, WGApplication
@@ -31,20 +33,24 @@ from scheduler.leader import (
     AlreadyRunning,
     Leadership,
     PostgresLeadership,
+    PostgresPresence,
+    Presence,
     SoleLeader,
+    SolePresence,
     SqliteFileLock,
 )
-from scheduler.service import NotificationService
-from storage.db import migrate
+from scheduler.service import NotificationService, worker_name
+from wgbot.admin import at_start, connect_and_migrate, database_problem
 from wgbot.app import build_application
-from wgbot.settings import Settings
+from wgbot.settings import DEFAULT_BASE_URL, Settings, SettingsError
 from wgbot.web import web_app
 
 log = logging.getLogger(__name__)
 
 
 class RunError(Exception):
-    """A failure to start that deserves one clear line, not a traceback."""
+    """A failure to start that deserves one clear line, not a traceback (exit 1; a
+    setting that does not work is a SettingsError, exit 2)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +86,132 @@ def _claim_sqlite(settings: Settings) -> SqliteFileLock | None:
                 f"another `wgbot run` is already using this SQLite database ({lock.path} is "
                 "locked); stop it first, or use PostgreSQL to run several processes"
             ) from None
+        except OSError as exc:
+            raise SettingsError(database_problem(settings, exc)) from None
     return lock
+
+
+def _bot_api(settings: Settings) -> str:
+    return f"the Bot API at {settings.telegram_base_url}"
+
+
+def _unanswered(exc: Exception) -> bool:
+    """Worth another try at start: the Bot API did not answer, or answered 5xx."""
+    return isinstance(exc, NetworkError)
+
+
+def _reason(exc: Exception) -> str:
+    """An error of the Bot API in a few words: PTB appends the whole answer when it is
+    not JSON (a web page), and its status is enough."""
+    text = exc.message if isinstance(exc, TelegramError) else str(exc)
+    lines = text.partition(". Parsing the server response")[0].splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
+
+
+async def _call_at_start(action: Callable[[], Awaitable[object]], settings: Settings) -> None:
+    """A Bot API call at start, tried again a few times while the Bot API does not answer."""
+    await at_start(action, transient=_unanswered, what=_bot_api(settings), reason=_reason)
+
+
+class _NoRequestLogs(logging.Filter):
+    """While we probe the Bot API, its failures are ours to report, in one line: PTB
+    would log an answer that is not JSON (a web page) with a traceback and the page."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextlib.contextmanager
+def _quiet_requests() -> Iterator[None]:
+    logger = logging.getLogger("telegram.request.BaseRequest")  # PTB's request logger
+    quiet = _NoRequestLogs()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
+async def _reach_bot_api(bot: Bot, settings: Settings) -> None:
+    """getMe (the bot's initialize), a few tries while the Bot API does not answer; then
+    one line naming the setting that is wrong."""
+    try:
+        with _quiet_requests():
+            await _call_at_start(bot.initialize, settings)
+    except TelegramError as exc:
+        # A bot that failed to initialize still holds its HTTP clients.
+        await bot.shutdown()
+        raise SettingsError(_bot_api_problem(settings, exc)) from None
+
+
+def _bot_api_problem(settings: Settings, exc: TelegramError) -> str:
+    if isinstance(exc, InvalidToken):
+        if settings.telegram_base_url == DEFAULT_BASE_URL:
+            return "WGBOT_TELEGRAM_TOKEN: Telegram rejected this token"
+        return (
+            f"WGBOT_TELEGRAM_TOKEN: {_bot_api(settings)} rejected this token (or "
+            "WGBOT_TELEGRAM_BASE_URL is not the address of a Bot API server)"
+        )
+    # PTB chains a failure to parse the answer as the cause: something answered over
+    # HTTP, but not with a Bot API's JSON.
+    if isinstance(exc, NetworkError) and not isinstance(exc.__cause__, TelegramError):
+        return f"WGBOT_TELEGRAM_BASE_URL: cannot reach {_bot_api(settings)}: {_reason(exc)}"
+    return (
+        f"WGBOT_TELEGRAM_BASE_URL: {_bot_api(settings)} does not answer like a Bot API "
+        f"({_reason(exc)})"
+    )
+
+
+async def _command_menu(app: WGApplication, settings: Settings) -> None:
+    """The command menu; best effort, since Telegram keeps the last one it was given."""
+    try:
+        await _call_at_start(lambda: announce_commands(app.bot), settings)
+    except (NetworkError, RetryAfter) as exc:
+        log.warning(
+            "could not set the command menu (%s); Telegram keeps the last one", _reason(exc)
+        )
+
+
+async def _listen(runner: web.AppRunner, settings: Settings) -> None:
+    """The web server on WGBOT_HTTP_HOST:WGBOT_HTTP_PORT, or one line saying why not."""
+    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    try:
+        await site.start()
+    except OSError as exc:
+        raise SettingsError(_listen_problem(settings, exc)) from None
+
+
+def _listen_problem(settings: Settings, exc: OSError) -> str:
+    host, port = settings.http_host, settings.http_port
+    if isinstance(exc, socket.gaierror):
+        return f"WGBOT_HTTP_HOST: cannot listen on {host}: unknown host name"
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"WGBOT_HTTP_PORT: port {port} on {host} is already in use (by another "
+            "process; give each process its own port, or 0 for any free one)"
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"WGBOT_HTTP_HOST: {host} is not an address of this machine"
+    if exc.errno == errno.EACCES:
+        return f"WGBOT_HTTP_PORT: no permission to listen on port {port} on {host}"
+    return f"WGBOT_HTTP_PORT: cannot listen on {host}:{port} ({exc.strerror or exc})"
+
+
+async def _set_webhook(app: WGApplication, settings: Settings) -> None:
+    """Tell Telegram where to post updates; a refusal names WGBOT_WEBHOOK_URL."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+
+    async def register() -> None:
+        await app.bot.set_webhook(
+            url=str(settings.webhook_url), secret_token=secret, allowed_updates=Update.ALL_TYPES
+        )
+
+    try:
+        await _call_at_start(register, settings)
+    except BadRequest as exc:
+        raise SettingsError(f"WGBOT_WEBHOOK_URL: Telegram refused it ({exc.message})") from None
+    except NetworkError as exc:
+        raise SettingsError(_bot_api_problem(settings, exc)) from None
 
 
 async def _poll(app: WGApplication, polling: Polling) -> None:
@@ -96,6 +227,7 @@ async def _poll(app: WGApplication, polling: Polling) -> None:
 
 def _service(
     app: WGApplication,
+    outbox_bot: Bot,
     settings: Settings,
     delivery: DeliveryConfig | None,
     polling: Polling | None,
@@ -103,6 +235,10 @@ def _service(
     """Planning and delivery; with `polling`, the leader alone polls Telegram."""
     leadership: Leadership = (
         SoleLeader() if settings.is_sqlite else PostgresLeadership(settings.database_url)
+    )
+    name = worker_name()
+    presence: Presence = (
+        SolePresence(name) if settings.is_sqlite else PostgresPresence(settings.database_url, name)
     )
     grace = dt.timedelta(minutes=settings.grace_minutes)
 
@@ -117,11 +253,15 @@ def _service(
 
     return NotificationService(
         sessionmaker=app.deps.sessionmaker,
-        bot=app.bot,
+        # A bot of its own: delivery takes its send slots itself (with its leases), so
+        # it must not pass through the replies' rate limiter as well.
+        bot=outbox_bot,
         clock=app.deps.clock,
         grace=grace,
         render=render_notice,
         leadership=leadership,
+        presence=presence,
+        name=name,
         config=delivery or DeliveryConfig(grace=grace),
         on_elected=start_polling if polling is not None else None,
         on_deposed=stop_polling if polling is not None else None,
@@ -158,34 +298,36 @@ async def _started(
     delivery: DeliveryConfig | None,
     polling: Polling | None,
 ) -> AsyncIterator[Running]:
-    built = build_application(settings, clock=clock, update_processor=update_processor)
+    limits = delivery.limits if delivery is not None else None
+    try:
+        built = build_application(
+            settings, clock=clock, update_processor=update_processor, limits=limits
+        )
+    except OSError as exc:  # the SQLite file's directory could not be created
+        raise SettingsError(database_problem(settings, exc)) from None
     app = built.app
     webhook = settings.webhook_url is not None
     polls = None if webhook else (polling or Polling())
     runner = web.AppRunner(web_app(app, settings))
+    outbox_bot = Bot(
+        settings.require_token().get_secret_value(), base_url=settings.telegram_base_url
+    )
     service: NotificationService | None = None
     try:
-        await migrate(built.engine)
-        try:
-            await app.initialize()
-        except InvalidToken:
-            raise RunError("WGBOT_TELEGRAM_TOKEN: Telegram rejected this token") from None
+        await connect_and_migrate(built.engine, settings)
+        # Then the application's initialize finds the bot initialized: no second getMe.
+        await _reach_bot_api(app.bot, settings)
+        await app.initialize()
         await app.start()
-        await announce_commands(app.bot)
+        await _command_menu(app, settings)
         await runner.setup()
-        site = web.TCPSite(runner, settings.http_host, settings.http_port)
-        await site.start()
+        await _listen(runner, settings)
         if webhook:
-            await app.bot.set_webhook(
-                url=str(settings.webhook_url),
-                secret_token=(
-                    settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-                ),
-                allowed_updates=Update.ALL_TYPES,
-            )
+            await _set_webhook(app, settings)
             log.info("webhook mode on %s:%s", settings.http_host, settings.http_port)
         if services:
-            service = _service(app, settings, delivery, polls)
+            await outbox_bot.initialize()
+            service = _service(app, outbox_bot, settings, delivery, polls)
             app.deps.schedule_listeners.append(service.schedule_changed)
             app.deps.queued_listeners.append(service.notifications_queued)
             await service.start()
@@ -204,6 +346,7 @@ async def _started(
         if app.running:
             await app.stop()
         await runner.cleanup()
+        await outbox_bot.shutdown()
         await app.shutdown()
         await built.engine.dispose()
 

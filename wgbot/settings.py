@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from urllib.parse import urlsplit
 
 from pydantic import (
     AnyHttpUrl,
@@ -14,14 +15,28 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from domain.enums import Language
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+BASE_URL_SHAPE = "must be http(s)://host[:port][/path] (a Bot API server; /bot is added if missing)"
+DATABASE_URL_SHAPE = "must be sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
+# host[:port] of a Bot API server: a name, an IPv4 address or a bracketed IPv6 one.
+_NETLOC = re.compile(r"(?P<host>[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?")
+_PATH = re.compile(r"(/[A-Za-z0-9._~%!$&'()*+,;=:@-]*)*")
+# What asyncpg.connect takes from a URL's query as text (SQLAlchemy passes the query on
+# as keyword arguments, so anything else is a TypeError at the first connection).
+PG_OPTIONS = frozenset({"host", "ssl", "passfile", "target_session_attrs"})
+PG_INT_OPTIONS = frozenset({"prepared_statement_cache_size"})
+PG_SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
 class SettingsError(Exception):
-    """A missing or malformed setting; its message is one line naming the variable."""
+    """A missing or malformed setting, or one that names something which does not work
+    (a database or Bot API that does not answer, a port in use): one line naming the
+    variable, exit code 2."""
 
 
 class Settings(BaseSettings):
@@ -65,17 +80,12 @@ class Settings(BaseSettings):
     @field_validator("telegram_base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL ending in /bot")
-        return value
+        return normal_base_url(value)
 
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "must be sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db"
-            )
+        check_database_url(value)
         return value
 
     @field_validator("timezone")
@@ -117,6 +127,92 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def secrets(self) -> list[str]:
+        """Every value no output may show: the token, the webhook secret and the
+        database password (as given, and as it reads once decoded)."""
+        found = [s.get_secret_value() for s in (self.telegram_token, self.webhook_secret) if s]
+        password = make_url(self.database_url).password
+        if password:
+            found.append(str(password))
+            raw = re.match(r"[^:/]+://[^:/@]*:([^@]*)@", self.database_url)
+            if raw:
+                found.append(raw.group(1))
+        return found
+
+    def database_address(self) -> str:
+        """Where the database is, for messages: host:port, or the SQLite file; never
+        the password."""
+        return database_address(make_url(self.database_url))
+
+
+def normal_base_url(value: str) -> str:
+    """A Bot API base URL ending in /bot: python-telegram-bot appends the token to it
+    as is, so "http://localhost:8081" would make the token part of the port."""
+    parts = urlsplit(value.strip())
+    netloc = _NETLOC.fullmatch(parts.netloc)
+    if (
+        parts.scheme not in ("http", "https")
+        or netloc is None
+        or not _PATH.fullmatch(parts.path)
+        or parts.query
+        or parts.fragment
+        or "?" in value
+        or "#" in value
+    ):
+        raise ValueError(BASE_URL_SHAPE)
+    port = netloc.group("port")
+    if port is not None and not 1 <= int(port) <= 65535:
+        raise ValueError("the port must be a number from 1 to 65535")
+    path = parts.path.rstrip("/")
+    if not path.endswith("/bot"):
+        path += "/bot"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def check_database_url(value: str) -> None:
+    """Refuse, naming what is wrong but never echoing the URL (it may hold a password),
+    what would otherwise fail at the first connection with a traceback."""
+    if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        raise ValueError(DATABASE_URL_SHAPE)
+    try:
+        url = make_url(value)
+    except ValueError:  # what make_url raises for a port that is not a number
+        raise ValueError("the port must be a number from 1 to 65535") from None
+    except ArgumentError:
+        raise ValueError(DATABASE_URL_SHAPE) from None
+    if url.port is not None and not 1 <= url.port <= 65535:
+        raise ValueError("the port must be a number from 1 to 65535")
+    if url.get_backend_name() == "postgresql":
+        _check_pg_options(url)
+
+
+def _check_pg_options(url: URL) -> None:
+    for key, value in url.query.items():
+        values = (value,) if isinstance(value, str) else tuple(value)
+        if key == "sslmode":
+            raise ValueError("asyncpg spells sslmode as ssl (e.g. ?ssl=require)")
+        if key in PG_INT_OPTIONS:
+            if not all(v.isdigit() for v in values):
+                raise ValueError(f"option {key} must be a whole number")
+        elif key not in PG_OPTIONS:
+            known = ", ".join(sorted(PG_OPTIONS | PG_INT_OPTIONS))
+            raise ValueError(f"unknown option {key!r} (asyncpg takes {known})")
+        if key == "ssl" and not all(v in PG_SSL_MODES for v in values):
+            raise ValueError(f"option ssl must be one of {', '.join(PG_SSL_MODES)}")
+
+
+def database_address(url: URL) -> str:
+    """host:port of a PostgreSQL URL (a socket directory as given), or the SQLite file."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    host = url.host or url.query.get("host") or "localhost"
+    if not isinstance(host, str):  # several hosts: ?host=a:5432&host=b:5432
+        return ", ".join(host)
+    if host.startswith("/"):
+        return host
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{url.port or 5432}"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -31,7 +31,7 @@ async def digest(update: Update, context: WGContext, scope: GroupScope) -> None:
         scope.notification_queued()
         return
     minutes = max(1, math.ceil(left.total_seconds() / 60))
-    scope.reply(scope.t("digest.cooldown", minutes=minutes))
+    scope.reply(scope.t.plural("digest.cooldown", minutes, minutes=minutes))
 
 
 def register(app: WGApplication) -> None:

@@ -7,13 +7,13 @@ from telegram.ext import MessageHandler, filters
 
 from bot.commands import commands_for
 from bot.context import WGApplication, WGContext
-from bot.edge import admin_of, command, is_private, reply
+from bot.edge import admin_of, command, is_private, own_language, reply
 from bot.i18n import Translator, translator
 from bot.render import esc
 from domain.enums import Role
 from storage.db import transaction
 from storage.groups import group_for_chat, mark_private_chat
-from storage.members import member_by_user_id
+from storage.members import language_of_user, member_by_user_id
 
 
 def _command_list(t: Translator, *, coordinator: bool, private: bool) -> str:
@@ -43,9 +43,11 @@ async def _introduce(update: Update, context: WGContext, *, with_commands: bool)
     member = None
     async with transaction(context.deps.sessionmaker) as session:
         if private:
+            chosen = None
             if user is not None:
                 await mark_private_chat(session=session, telegram_user_id=user.id)
-            t = translator(user.language_code if user else None)
+                chosen = await language_of_user(session=session, telegram_user_id=user.id)
+            t = translator(chosen or (user.language_code if user else None))
             text = t("start.private")
             group = None
         else:
@@ -84,13 +86,16 @@ async def unknown_command(update: Update, context: WGContext) -> None:
     if not (is_private(update) or addressed):
         # In a shared group, other bots' commands are none of our business.
         return
-    language = update.effective_user.language_code if update.effective_user else None
+    user = update.effective_user
+    language = None
     if not is_private(update) and update.effective_chat is not None:
         async with transaction(context.deps.sessionmaker) as session:
             group = await group_for_chat(session=session, chat_id=update.effective_chat.id)
             if group is None:
                 return
             language = group.language
+    elif user is not None:
+        language = await own_language(context, user.id, user.language_code)
     t = translator(language)
     await reply(update, t("unknown_command", command=esc(command.split("@")[0])))
 

@@ -19,6 +19,7 @@ from bot.edge import GroupScope, command, in_linked_group, reply
 from bot.i18n import Translator, translator
 from bot.parsing import Invalid, parse_days
 from bot.render import STATUS_MARK, agency_short, esc, status_label
+from bot.roles import still_member
 from storage.db import transaction
 from storage.deadlines import (
     DeadlineRow,
@@ -31,7 +32,7 @@ from storage.deadlines import (
     of_agency,
     overdue_at,
 )
-from storage.members import groups_of_user, member_agency
+from storage.members import groups_of_user, member_agency, member_chats, set_membership
 from storage.models import Agency, Member, WorkingGroup
 
 
@@ -50,12 +51,12 @@ def _until(t: Translator, row: DeadlineRow, today: dt.date) -> str:
         return t("lists.due_today")
     if days == 1:
         return t("lists.due_tomorrow")
-    return t("lists.due_in_days", days=days)
+    return t.plural("lists.due_in_days", days, days=days)
 
 
 def _late(t: Translator, row: DeadlineRow, today: dt.date) -> str:
     days = days_overdue(row.due, today)
-    return t("lists.overdue_one_day") if days == 1 else t("lists.overdue_days", days=days)
+    return t.plural("lists.overdue_days", days, days=days)
 
 
 def render_deadlines(
@@ -63,9 +64,9 @@ def render_deadlines(
 ) -> str:
     """/deadlines: one block per open milestone, soonest first."""
     if not found.rows:
-        blocks = [t("lists.deadlines_empty", days=days, until=until.isoformat())]
+        blocks = [t.plural("lists.deadlines_empty", days, days=days, until=until.isoformat())]
     else:
-        blocks = [t("lists.deadlines_header", days=days, until=until.isoformat())]
+        blocks = [t.plural("lists.deadlines_header", days, days=days, until=until.isoformat())]
         blocks += [
             _head(t, row)
             + "\n"
@@ -79,7 +80,7 @@ def render_deadlines(
             for row in found.rows
         ]
     if found.done:
-        blocks.append(t("lists.deadlines_done", count=found.done))
+        blocks.append(t.plural("lists.deadlines_done", found.done))
     return "\n\n".join(blocks)
 
 
@@ -190,6 +191,30 @@ def _user_language(member: Member | None, user: User) -> str | None:
     return (user.language_code or "").split("-")[0] or None
 
 
+async def _forget_groups_left(context: WGContext, user_id: int, now: dt.datetime) -> None:
+    """Before the lists: Telegram's word on whether the user is still in each group's chat
+    (the bot hears of departures itself only where it is an administrator)."""
+    async with transaction(context.deps.sessionmaker) as session:
+        chats = await member_chats(session=session, telegram_user_id=user_id)
+    for chat_id in chats:
+        present = await still_member(
+            bot=context.bot,
+            cache=context.deps.member_cache,
+            chat_id=chat_id,
+            user_id=user_id,
+            now=now,
+        )
+        if present is False:
+            async with transaction(context.deps.sessionmaker) as session:
+                await set_membership(
+                    session=session,
+                    chat_id=chat_id,
+                    telegram_user_id=user_id,
+                    present=False,
+                    now=now,
+                )
+
+
 async def _in_private(
     update: Update, context: WGContext, build: Callable[[ListRequest], Awaitable[str]]
 ) -> None:
@@ -198,6 +223,7 @@ async def _in_private(
     if user is None:
         return
     now = context.deps.clock.now()
+    await _forget_groups_left(context, user.id, now)
     async with transaction(context.deps.sessionmaker) as session:
         memberships = await groups_of_user(session=session, telegram_user_id=user.id)
         member = memberships[0][1] if len(memberships) == 1 else None

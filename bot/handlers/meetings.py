@@ -69,7 +69,7 @@ async def _add(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
         return
     when_text, title = " ".join(args[: cut + 1]), " ".join(args[cut + 1 :])
     if len(title) > TITLE_MAX:
-        scope.reply(t("meeting.title_too_long", max=TITLE_MAX))
+        scope.reply(t.plural("meeting.title_too_long", TITLE_MAX, max=TITLE_MAX))
         return
     try:
         when = parse_when(when_text)
@@ -164,22 +164,18 @@ def _usage(scope: GroupScope) -> str:
     return scope.t("cmd.meeting.usage_help", day=example_day(scope.today).isoformat())
 
 
+# WhenError codes with a message of their own (domain.when, storage.meetings).
+WHEN_PROBLEMS = frozenset(
+    {"bad_weekday", "bad_ordinal", "bad_time", "bad_date", "bad_rrule", "out_of_range", "too_far"}
+)
+
+
 def _when_problem(scope: GroupScope, text: str, error: WhenError | None = None) -> str:
     """A translated WhenError (its English message is for logs and plan files)."""
     t, shown = scope.t, esc(text)
     code = error.code if error is not None else "unknown_form"
-    if code == "bad_weekday":
-        problem = t("meeting.when.bad_weekday", text=shown)
-    elif code == "bad_ordinal":
-        problem = t("meeting.when.bad_ordinal", text=shown)
-    elif code == "bad_time":
-        problem = t("meeting.when.bad_time", text=shown)
-    elif code == "bad_date":
-        problem = t("meeting.when.bad_date", text=shown)
-    elif code == "bad_rrule":
-        problem = t("meeting.when.bad_rrule", text=shown)
-    else:
-        problem = t("meeting.when.unknown_form", text=shown)
+    key = f"meeting.when.{code}" if code in WHEN_PROBLEMS else "meeting.when.unknown_form"
+    problem = t(key, text=shown)
     day = example_day(scope.today).isoformat()
     return problem + "\n\n" + t("meeting.when.forms", day=day, tz=esc(scope.group.timezone))
 

@@ -10,6 +10,7 @@ from telegram.ext import ChatMemberHandler, MessageHandler, filters
 from bot.context import WGApplication, WGContext
 from storage.db import transaction
 from storage.groups import move_chat, set_chat_active
+from storage.members import set_membership
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,29 @@ async def migrated(update: Update, context: WGContext) -> None:
         log.info("chat %s migrated to %s", message.chat_id, message.migrate_to_chat_id)
 
 
+async def member_changed(update: Update, context: WGContext) -> None:
+    """A member left the group's chat or was removed (the bot sees this where it is an
+    administrator): from now on no group data in private and no private reminders; a
+    member who comes back gets them again."""
+    change = update.chat_member
+    if change is None or change.new_chat_member.user.is_bot:
+        return
+    was, now_in = _present(change, new=False), _present(change, new=True)
+    if was == now_in:
+        return
+    async with transaction(context.deps.sessionmaker) as session:
+        changed = await set_membership(
+            session=session,
+            chat_id=change.chat.id,
+            telegram_user_id=change.new_chat_member.user.id,
+            present=now_in,
+            now=context.deps.clock.now(),
+        )
+    if changed:
+        log.info("a member %s chat %s", "came back to" if now_in else "left", change.chat.id)
+
+
 def register(app: WGApplication) -> None:
     app.add_handler(ChatMemberHandler(my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))

@@ -18,8 +18,8 @@ from telegram.ext import CallbackQueryHandler
 from bot.context import WGApplication, WGContext
 from bot.edge import GroupScope, Handler, command, in_linked_group
 from bot.i18n import Translator
-from bot.parsing import CoordinatorChange, Invalid, UserRef, parse_coordinator
-from bot.render import esc
+from bot.parsing import CoordinatorChange, Invalid, UserRef, is_row_id, parse_coordinator
+from bot.render import esc, inline
 from bot.roles import ADMIN_STATUSES
 from domain.enums import Role
 from storage.db import transaction
@@ -40,6 +40,8 @@ from storage.models import Agency, Member
 MAX_BUTTONS = 8
 BUTTON_TEXT = 60
 IAM_PREFIX = "iam:"
+IAM_MAX = 200  # characters of /iam text worth matching
+SHOWN_MAX = 80  # characters of it echoed back
 
 
 def _agency_line(agency: Agency) -> str:
@@ -71,7 +73,10 @@ async def iam(update: Update, context: WGContext, scope: GroupScope) -> None:
         scope.reply(usage)
         return
     agencies = await agencies_of(session=scope.session, group_id=scope.group.id)
-    found = match_agencies(text, agencies)
+    # Fuzzy matching costs with the text's length: longer than any agency's name or code
+    # could be, it matches nothing (and is not worth the event loop's time).
+    found = match_agencies(text, agencies) if len(text) <= IAM_MAX else []
+    shown = inline(text, SHOWN_MAX)  # escaped
     if len(found) == 1:
         set_agency(member=scope.member, agency=found[0])
         scope.reply(t("people.iam_set", agency=_agency_line(found[0])))
@@ -79,13 +84,13 @@ async def iam(update: Update, context: WGContext, scope: GroupScope) -> None:
         if not agencies:
             scope.reply(t("people.iam_no_agencies"))
         else:
-            scope.reply(t("people.iam_unknown", text=esc(text), codes=_codes(agencies)))
+            scope.reply(t("people.iam_unknown", text=shown, codes=_codes(agencies)))
     elif len(found) <= MAX_BUTTONS:
         keyboard = InlineKeyboardMarkup([_button(a, scope.user.id) for a in found])
-        scope.reply(t("people.iam_which", text=esc(text)), reply_markup=keyboard)
+        scope.reply(t("people.iam_which", text=shown), reply_markup=keyboard)
     else:
         lines = "\n".join(_agency_line(a) for a in found)
-        scope.reply(t("people.iam_which_list", text=esc(text), agencies=lines))
+        scope.reply(t("people.iam_which_list", text=shown, agencies=lines))
 
 
 @in_linked_group
@@ -95,8 +100,9 @@ async def iam_choice(update: Update, context: WGContext, scope: GroupScope) -> N
     if query is None or query.data is None:
         return
     agency_id, _, asker = query.data.removeprefix(IAM_PREFIX).partition(":")
-    if not (agency_id.isdigit() and asker.isdigit()):
-        scope.answers.answer_query()
+    if not (is_row_id(agency_id) and is_row_id(asker)):
+        # Not a button this bot made (or a forged one): as for a choice no longer there.
+        scope.answers.answer_query(scope.t("people.iam_gone"), show_alert=True)
         return
     if int(asker) != scope.user.id:
         scope.answers.answer_query(scope.t("people.iam_not_yours"), show_alert=True)

@@ -6,10 +6,12 @@ import datetime as dt
 import zoneinfo
 
 from telegram import Update
+from telegram.ext import filters
 
 from bot.context import WGApplication, WGContext
-from bot.edge import GroupScope, command, in_linked_group
+from bot.edge import GroupScope, command, in_linked_group, own_language, reply
 from bot.i18n import Translator, translator
+from bot.menu import announce_group_menu
 from bot.parsing import (
     Invalid,
     SetDigest,
@@ -20,6 +22,7 @@ from bot.parsing import (
     parse_settings,
 )
 from bot.render import esc
+from storage.db import transaction
 from storage.group_settings import (
     GroupSettingsView,
     set_deadline_offsets,
@@ -28,6 +31,7 @@ from storage.group_settings import (
     set_timezone,
     settings_view,
 )
+from storage.members import set_own_language
 
 
 def _weekday(t: Translator, weekday: int) -> str:
@@ -48,7 +52,7 @@ def _reminders(t: Translator, view: GroupSettingsView) -> str:
     if not view.deadline_offsets_days:
         return t("settings.reminders_off")
     days = ", ".join(str(d) for d in view.deadline_offsets_days)
-    return t("settings.reminders_days", days=days)
+    return t.plural_list("settings.reminders_days", view.deadline_offsets_days, days=days)
 
 
 def local_now(now: dt.datetime, timezone: str) -> str:
@@ -63,7 +67,7 @@ def render_settings(t: Translator, view: GroupSettingsView, now: dt.datetime) ->
         t("settings.language_line", language=t(f"settings.language_name_{view.language}")),
         t("settings.digest_line", digest=_digest(t, view)),
         t("settings.reminders_line", reminders=_reminders(t, view)),
-        t("settings.quiet_line", weeks=view.quiet_weeks),
+        t.plural("settings.quiet_line", view.quiet_weeks, weeks=view.quiet_weeks),
     ]
     return "\n".join(lines) + "\n\n" + t("settings.how_to_change")
 
@@ -95,6 +99,12 @@ async def settings(update: Update, context: WGContext, scope: GroupScope) -> Non
         )
     elif isinstance(command, SetLanguage):
         set_language(group=group, language=command.code, now=now)
+        chat_id, language = scope.chat_id, group.language
+
+        async def group_menu() -> None:
+            await announce_group_menu(context.bot, chat_id, language)
+
+        scope.answers.then(group_menu)
         # Answer in the language just chosen.
         t = translator(group.language)
         text = t("settings.language_set", language=t(f"settings.language_name_{group.language}"))
@@ -112,5 +122,31 @@ async def settings(update: Update, context: WGContext, scope: GroupScope) -> Non
     scope.reply(text)
 
 
+async def settings_private(update: Update, context: WGContext) -> None:
+    """In a private chat: `/settings language <code>` picks the language the bot uses with
+    this member here (replies and private reminders); anything else gets the usage."""
+    user = update.effective_user
+    if user is None:
+        return
+    command = parse_settings(context.args or [])
+    if isinstance(command, SetLanguage):
+        async with transaction(context.deps.sessionmaker) as session:
+            known = await set_own_language(
+                session=session, telegram_user_id=user.id, language=command.code
+            )
+        t = translator(command.code)
+        name = t(f"settings.language_name_{command.code}")
+        key = "settings.private.language_set" if known else "settings.private.language_unknown"
+        await reply(update, t(key, language=name))
+        return
+    t = translator(await own_language(context, user.id, user.language_code))
+    if isinstance(command, Invalid) and command.key.startswith("settings.language."):
+        await reply(update, t(command.key, **{k: esc(v) for k, v in command.values.items()}))
+        return
+    await reply(update, t("settings.private.usage"))
+
+
 def register(app: WGApplication) -> None:
+    # The private chat's own /settings first: in one handler group the first match wins.
+    app.add_handler(command("settings", settings_private, filters.ChatType.PRIVATE))
     app.add_handler(command("settings", settings))

@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from domain.text import clean_text
 from storage.planfile.bounds import bounded_rows, check_unpacked, header_and_rows
 from storage.planfile.checks import Collector, PlanFileError, Problem, validate
 from storage.planfile.schema import PlanFile, split_codes
@@ -253,7 +253,7 @@ def dump_xlsx(plan: PlanFile, extra: Mapping[str, Mapping[str, str]] | None = No
 
 
 def _cell(value: Any) -> Any:
-    return clean_text(value) if isinstance(value, str) else value
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _write_sheet(ws: Any, columns: tuple[str, ...], records: list[dict[str, Any]]) -> None:

@@ -197,9 +197,12 @@ async def test_digest_in_mongolian(run: BotRun, engine: AsyncEngine, clock: Fixe
     assert "Бүрэн: 3/21 · Энэ долоо хоногийн мэдээлэл: 1" in photo.text
     assert text.startswith("📊 Долоо хоногийн тойм · Mongolia OGP Working Group\n")
     assert "Явц: 21 үе шатаас 3 нь бүрэн хэрэгжсэн" in text
-    assert "🟢 бүрэн 3 · 🟠 их хэмжээнд 5 · 🟡 хязгаарлагдмал 6 · ⚪ эхлээгүй 7" in text
+    assert (
+        "🟢 бүрэн хэрэгжсэн 3 · 🟠 ихээхэн хэрэгжсэн 5 · 🟡 хязгаарлагдмал хэрэгжсэн 6 · "
+        "⚪ хэрэгжилт эхлээгүй 7"
+    ) in text
     assert "Энэ долоо хоногт ирсэн мэдээлэл\n• 3.2 " in text
-    assert "→ их хэмжээнд · Bat (PPA)" in text
+    assert "→ ихээхэн хэрэгжсэн · Bat (PPA)" in text
     assert "Ойрын 14 хоногт хугацаа нь дуусах\n• 2022-10-31 4.1 " in text
     assert "Хугацаа хэтэрсэн\n• 1.1 " in text and "· хугацаа 2022-06-30" in text
     assert "Дараагийн хурлууд\n• Мя 2022-10-25 15:00 Budget hearing" in text

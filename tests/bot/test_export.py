@@ -231,3 +231,22 @@ async def test_a_group_name_cannot_inject_into_the_caption(
 )
 def test_export_file_names(name: str, fmt: ExportFormat, expected: str) -> None:
     assert export_filename(name, dt.date(2022, 9, 1), fmt) == expected
+
+
+async def test_the_report_and_the_calendar_speak_the_groups_language(
+    run: BotRun, engine: AsyncEngine
+) -> None:
+    await link_example(engine, language="ru")
+    await report_progress(engine)
+    _, data = document(await run.unique_reply(GROUP, OYUNA, "/export md"))
+    report = data.decode()
+    assert "| # | Этап | Ответственный | Срок | Статус | Последнее обновление |" in report
+    assert "| выполнено существенно | 2022-09-01 Bat: " in report
+    assert "Ответственный орган:" in report
+    for english in ("Milestone", "Lead agency", "Policy area", "complete:", "substantial"):
+        assert english not in report
+    _, data = document(await run.unique_reply(GROUP, OYUNA, "/export ics"))
+    events = [e for e in Calendar.from_ical(data).walk("VEVENT") if "DESCRIPTION" in e]
+    descriptions = [str(e["DESCRIPTION"]) for e in events]
+    assert descriptions and all(d.startswith("Статус: ") for d in descriptions)
+    assert not any("Status:" in d or "Responsible:" in d for d in descriptions)

@@ -129,7 +129,7 @@ async def test_overdue_in_mongolian_and_when_nothing_is_late(
     reply = await run.unique_reply(GROUP, BAT, "/overdue")
     assert reply.text is not None
     assert reply.text.startswith("Хугацаа хэтэрсэн үе шат: 1 (өнөөдөр 2022-09-01)")
-    assert "MRPAM · хугацаа 2022-06-30 · их хэмжээнд · ⚠️ 63 хоног хэтэрсэн" in reply.text
+    assert "MRPAM · хугацаа 2022-06-30 · ихээхэн хэрэгжсэн · ⚠️ 63 хоног хэтэрсэн" in reply.text
     clock.set(dt.datetime(2022, 1, 1, tzinfo=dt.UTC))
     calm = await run.unique_reply(GROUP, BAT, "/overdue")
     assert calm.text == "Хугацаа хэтэрсэн үе шат алга. 🎉"
@@ -158,7 +158,7 @@ async def test_mine_in_mongolian_marks_overdue(run: BotRun, engine: AsyncEngine)
     await run.unique_reply(GROUP, BAT, "/iam MRPAM")
     mine = await run.unique_reply(GROUP, BAT, "/mine")
     assert mine.text is not None
-    assert "хугацаа 2022-06-30 · их хэмжээнд · ⚠️ 63 хоног хэтэрсэн" in mine.text
+    assert "хугацаа 2022-06-30 · ихээхэн хэрэгжсэн · ⚠️ 63 хоног хэтэрсэн" in mine.text
 
 
 def _long_plan(title: str) -> PlanFile:
@@ -251,7 +251,7 @@ async def test_private_lists_come_from_the_users_one_group_in_their_language(
 
     late = await run.unique_reply(OYUNA, OYUNA, "/overdue")
     assert late.text is not None
-    assert "MRPAM · хугацаа 2022-06-30 · их хэмжээнд · ⚠️ 63 хоног хэтэрсэн" in late.text
+    assert "MRPAM · хугацаа 2022-06-30 · ихээхэн хэрэгжсэн · ⚠️ 63 хоног хэтэрсэн" in late.text
     no_agency = await run.unique_reply(OYUNA, OYUNA, "/mine")
     assert no_agency.text is not None and "Таны байгууллагыг би хараахан мэдэхгүй" in no_agency.text
 

@@ -357,7 +357,7 @@ async def test_meeting_in_mongolian(run: BotRun, engine: AsyncEngine) -> None:
     assert added.startswith("✅ Хурал нэмэгдлээ (Asia/Ulaanbaatar цагаар):\n\n#3 Уулзалт\n")
     assert "мягмар гараг бүр 10:00 цагт" in added
     bad = text(await run.unique_reply(GROUP, OYUNA, "/meeting add every tue 25:00 Уулзалт"))
-    assert bad.startswith("“every tue 25:00”: цагийг ЦЦ:ММ хэлбэрээр")
+    assert bad.startswith("«every tue 25:00»: цагийг ЦЦ:ММ хэлбэрээр")
     assert "every 2nd tue 10:00 — сар бүр" in bad
     past = text(await run.unique_reply(GROUP, OYUNA, "/meeting add 2022-08-01 10:00 Хуучин"))
     assert past == (

@@ -123,7 +123,8 @@ async def test_an_update_in_mongolian(run: BotRun, engine: AsyncEngine) -> None:
         GROUP, OYUNA, "/update 3.2 их хэмжээнд Төслийг УИХ-д өргөн барьсан"
     )
     assert reply.text == (
-        f"🟠 Бүртгэлээ: 3.2 {TITLE_3_2}\nОдоо их хэмжээнд (өмнө нь: эхлээгүй) · мэдээлсэн: Oyuna"
+        f"🟠 Бүртгэлээ: 3.2 {TITLE_3_2}\n"
+        "Одоо ихээхэн хэрэгжсэн (өмнө нь: хэрэгжилт эхлээгүй) · мэдээлсэн: Oyuna"
     )
     [row] = await updates_of(engine, "3.2")
     assert row.note == "Төслийг УИХ-д өргөн барьсан"
@@ -181,8 +182,11 @@ async def test_an_unknown_status_in_mongolian(run: BotRun, engine: AsyncEngine) 
     await link_example(engine, language="mn")
     reply = await run.unique_reply(GROUP, BAT, "/update 3.2 хагас")
     assert reply.text is not None
-    assert reply.text.startswith("“хагас” гэсэн төлөвийг би мэдэхгүй.\n\nХэрэглээ: /update")
-    assert "Төлөвийн үгс: эхлээгүй, хязгаарлагдмал, их хэмжээнд, бүрэн, цуцлагдсан" in reply.text
+    assert reply.text.startswith("«хагас» гэсэн төлөвийг би мэдэхгүй.\n\nХэрэглээ: /update")
+    assert (
+        "Төлөвийн үгс: хэрэгжилт эхлээгүй, хязгаарлагдмал хэрэгжсэн, ихээхэн хэрэгжсэн, "
+        "бүрэн хэрэгжсэн, цуцалсан"
+    ) in reply.text
 
 
 @pytest.mark.parametrize("text", ["/update 3.2", "/update substantial 3.2", "/update <b>"])
@@ -280,8 +284,8 @@ async def test_ambiguous_in_mongolian(run: BotRun, engine: AsyncEngine) -> None:
     await link_example(engine, language="mn")
     menu = await run.unique_reply(GROUP, OYUNA, "/update 1.2 хийгдэж байна https://opendata.mn")
     assert menu.text is not None
-    assert menu.text.startswith("“хийгдэж байна” гэдэг нь хязгаарлагдмал ч, их хэмжээнд ч")
-    assert list(buttons(menu))[:2] == ["🟡 хязгаарлагдмал", "🟠 их хэмжээнд"]
+    assert menu.text.startswith("«хийгдэж байна» гэдэг нь «хязгаарлагдмал хэрэгжсэн» ч, «ихээхэн")
+    assert list(buttons(menu))[:2] == ["🟡 хязгаарлагдмал хэрэгжсэн", "🟠 ихээхэн хэрэгжсэн"]
     done = await press(run, OYUNA, menu, "🟡")
     assert done.text is not None and done.text.startswith("🟡 Бүртгэлээ: 1.2")
     assert "🔗 Нотлох баримт: холбоос" in done.text
@@ -362,7 +366,7 @@ async def test_the_guided_flow_in_mongolian_with_skip(run: BotRun, engine: Async
     done = await press(run, OYUNA, note, "Алгасах")
     assert done.text == (
         "🟢 Бүртгэлээ: 9.2 Run online and offline outreach on e-Mongolia in every aimag\n"
-        "Одоо бүрэн (өмнө нь: хязгаарлагдмал) · мэдээлсэн: Oyuna"
+        "Одоо бүрэн хэрэгжсэн (өмнө нь: хязгаарлагдмал хэрэгжсэн) · мэдээлсэн: Oyuna"
     )
     assert done.reply_markup is None
     [row] = await updates_of(engine, "9.2")
@@ -538,7 +542,7 @@ async def test_history_in_mongolian_and_with_bad_arguments(
     await run.unique_reply(GROUP, BAT, "/update 3.2 эхэлсэн")
     reply = await run.unique_reply(GROUP, BAT, "/history 3.2")
     assert reply.text is not None
-    assert reply.text.endswith("🟡 2022-09-01 10:00 · Bat · хязгаарлагдмал")
+    assert reply.text.endswith("🟡 2022-09-01 10:00 · Bat · хязгаарлагдмал хэрэгжсэн")
     english = await run.say(GROUP, BAT, "/history")
     assert english and english[0].text is not None and english[0].text.startswith("Хэрэглээ")
 

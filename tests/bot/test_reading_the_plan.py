@@ -193,7 +193,7 @@ async def test_a_failure_gets_one_polite_answer_and_is_logged(
     assert any("update" in r.getMessage() and r.exc_info for r in caplog.records)
 
 
-async def test_the_command_menu_is_registered_in_both_languages(
+async def test_the_command_menu_is_registered_in_every_language(
     run: BotRun, fake: FakeTelegram
 ) -> None:
     menus: dict[tuple[str, object], list[str]] = {}
@@ -205,13 +205,13 @@ async def test_the_command_menu_is_registered_in_both_languages(
         menus[(kind, call.params.get("language_code"))] = [c["command"] for c in commands]
         if call.params.get("language_code") == "mn":
             assert all(c["description"] != c["command"] for c in commands)
-    for language in (None, "en", "mn"):
+    for language in (None, "en", "mn", "es", "ru"):
         members = menus[("all_group_chats", language)]
         coordinators = menus[("all_chat_administrators", language)]
         private = menus[("all_private_chats", language)]
         assert "plan" in members and "meeting" not in members
         assert {"meeting", "export", "coordinator"} <= set(coordinators)
-        assert private == ["start", "help", "deadlines", "overdue", "mine"]
+        assert private == ["start", "help", "deadlines", "overdue", "settings", "mine"]
 
 
 async def test_help_in_a_private_chat_lists_what_works_there(run: BotRun) -> None:

@@ -138,7 +138,10 @@ async def test_a_coordinator_changes_digest_reminders_and_language(
         ("/settings timezone", "Usage: /settings timezone <IANA name>"),
         ("/settings timezone Asia Ulaanbaatar", "Usage: /settings timezone <IANA name>"),
         ("/settings language", "Usage: /settings language <code>"),
-        ("/settings language fr", "I don't speak fr: choose en (English) or mn (Mongolian)."),
+        (
+            "/settings language fr",
+            "I don't speak fr: choose en (English), mn (Mongolian), es (Spanish) or ru (Russian).",
+        ),
         ("/settings digest", "Usage: /settings digest <weekday> <HH:MM>"),
         ("/settings digest someday 09:00", "Usage: /settings digest <weekday> <HH:MM>"),
         ("/settings digest mon 24:00", "Usage: /settings digest <weekday> <HH:MM>"),

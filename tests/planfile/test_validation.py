@@ -186,7 +186,12 @@ def bad(old: str, new: str) -> str:
         ),
         pytest.param(
             bad("language: mn", "language: fr"),
-            [("working_group.language (line 1)", "unknown language 'fr': use one of en, mn")],
+            [
+                (
+                    "working_group.language (line 1)",
+                    "unknown language 'fr': use one of en, mn, es, ru",
+                )
+            ],
             id="bad language",
         ),
         pytest.param(
@@ -288,7 +293,7 @@ def test_every_problem_is_listed_in_file_order() -> None:
             "working_group.timezone (line 1)",
             "unknown time zone 'Mars/Olympus': use an IANA name such as Asia/Ulaanbaatar",
         ),
-        ("working_group.language (line 1)", "unknown language 'fr': use one of en, mn"),
+        ("working_group.language (line 1)", "unknown language 'fr': use one of en, mn, es, ru"),
         (
             "agencies[0].sector (line 3)",
             "unknown sector 'alien': use one of government, civil_society, private, other",

@@ -10,6 +10,7 @@ import openpyxl
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.i18n import translator
 from domain.enums import Status
 from domain.text import clean_text
 from storage.db import create_sessionmaker, transaction
@@ -23,6 +24,8 @@ from tests.conftest import EXAMPLES, import_into
 CHAT = -100_777
 NOW = dt.datetime(2022, 9, 1, 2, 0, tzinfo=dt.UTC)
 HOSTILE = "Draft\x0bsent\x1b[31m to MoF\x00 \ud800ok\r\nnext line\tand a tab"
+
+EN = translator("en")  # the words of English exports
 
 
 def test_clean_text_keeps_newlines_and_tabs_only() -> None:
@@ -89,7 +92,9 @@ async def test_an_old_note_with_a_vertical_tab_still_exports_as_a_spreadsheet(
     async with transaction(sessionmaker) as session:
         group = await group_for_chat(session=session, chat_id=CHAT)
         assert group is not None
-        data = await export_group(session=session, group=group, fmt=ExportFormat.XLSX, now=NOW)
+        data = await export_group(
+            session=session, group=group, fmt=ExportFormat.XLSX, now=NOW, words=EN
+        )
     book = openpyxl.load_workbook(io.BytesIO(data))
     values = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
     assert "oldnote" in values

@@ -10,6 +10,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event
 
+from bot.i18n import translator
 from domain.enums import Sector, Status
 from domain.recurrence import occurrences
 from storage.ics import CalendarInput, render_ics
@@ -20,6 +21,8 @@ from storage.queries import AgencyView, CommitmentView, MilestoneView, PlanView,
 NOW = dt.datetime(2022, 9, 1, 2, 0, tzinfo=dt.UTC)
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 MRPAM = AgencyView(code="MRPAM", name="Mineral Resources Authority", sector=Sector.GOVERNMENT)
+
+EN = translator("en")  # the words of English exports
 
 
 def wall(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
@@ -101,7 +104,7 @@ def plan(timezone: str = "America/New_York") -> PlanView:
 
 
 def render(meetings: list[MeetingView], timezone: str = "America/New_York") -> Calendar:
-    data = render_ics(plan(timezone), CalendarInput(group_id=7, meetings=meetings, now=NOW))
+    data = render_ics(plan(timezone), CalendarInput(group_id=7, meetings=meetings, now=NOW), EN)
     return Calendar.from_ical(data)
 
 
@@ -181,7 +184,7 @@ def test_the_calendar_parses_back_with_everything_in_it() -> None:
 def test_the_output_is_the_same_for_the_same_input() -> None:
     meetings = [meeting(1, wall(2022, 9, 6, 10, 0), "FREQ=WEEKLY;BYDAY=TU")]
     again = CalendarInput(group_id=7, meetings=meetings, now=NOW)
-    assert render_ics(plan(), again) == render_ics(plan(), again)
+    assert render_ics(plan(), again, EN) == render_ics(plan(), again, EN)
 
 
 @pytest.mark.parametrize(
@@ -245,9 +248,9 @@ def test_titles_and_places_cannot_inject_properties_or_events() -> None:
 
 def test_ics_is_an_export_format_that_needs_the_meetings() -> None:
     with pytest.raises(ValueError, match="calendar"):
-        export_plan(plan(), ExportFormat.ICS)
+        export_plan(plan(), ExportFormat.ICS, words=EN)
     data: Any = export_plan(
-        plan(), ExportFormat.ICS, calendar=CalendarInput(group_id=7, meetings=[], now=NOW)
+        plan(), ExportFormat.ICS, words=EN, calendar=CalendarInput(group_id=7, meetings=[], now=NOW)
     )
     assert data.startswith(b"BEGIN:VCALENDAR")
 

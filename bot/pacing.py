@@ -1,0 +1,139 @@
+"""Replies paced within Telegram's limits, in the windows the outbox uses.
+
+python-telegram-bot passes every Bot API request through its application's rate
+limiter; this one makes each message (sendMessage, sendPhoto, sendDocument…) take a
+send slot in the database's windows first (storage.claims.take_slot), the same windows
+the outbox's delivery takes its slots in, so replies and notifications together stay
+within 30 a second, 20 a minute in a group and 1 a second in a private chat, across
+processes. A 429 (Telegram counted differently) is honoured: that chat is held back for
+its retry_after, in the database too, and the message goes again. Nothing is dropped
+silently: a message given up on after its tries is logged with its chat and method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from domain.ratelimit import RateLimits
+from storage.claims import take_slot
+from storage.db import transaction
+from storage.outbox import block_chat
+
+log = logging.getLogger(__name__)
+
+# What Telegram counts as messages (edits, answers to buttons and chat actions are not).
+COUNTED = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendMediaGroup",
+        "sendAudio",
+        "sendVideo",
+        "sendAnimation",
+        "sendVoice",
+        "sendVideoNote",
+        "sendSticker",
+        "sendLocation",
+        "sendVenue",
+        "sendContact",
+        "sendPoll",
+        "sendDice",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+MAX_TRIES = 5
+
+
+def _retry_after(error: RetryAfter) -> float:
+    value: Any = error.retry_after  # a timedelta under PTB_TIMEDELTA, seconds before
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class SharedWindowLimiter(BaseRateLimiter[dict[str, Any]]):
+    """PTB's rate limiter hook, backed by the database's send windows."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        limits: RateLimits | None = None,
+        *,
+        wall: Callable[[], float] = time.time,
+        max_tries: int = MAX_TRIES,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.limits = limits or RateLimits()
+        self.wall = wall
+        self.max_tries = max_tries
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the windows live in the database."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = _chat_of(data) if endpoint in COUNTED else None
+        if chat_id is None:
+            return await callback(*args, **kwargs)
+        for attempt in range(1, self.max_tries + 1):
+            await self._slot(chat_id)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                seconds = _retry_after(error)
+                await self._hold(chat_id, seconds)
+                if attempt == self.max_tries:
+                    log.error(  # noqa: TRY400 - re-raised: one line here, no second traceback
+                        "gave up a %s to chat %s after %d tries: %s",
+                        endpoint,
+                        chat_id,
+                        attempt,
+                        error,
+                    )
+                    raise
+                log.info("429 on a %s to chat %s: again in %ss", endpoint, chat_id, seconds)
+                await asyncio.sleep(seconds)
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def _slot(self, chat_id: int) -> None:
+        """Wait until this message has its place in the chat's and the bot's windows."""
+        while True:
+            async with transaction(self.sessionmaker) as session:
+                opens = await take_slot(
+                    session=session, chat_id=chat_id, wall=self.wall, limits=self.limits
+                )
+            if opens is None:
+                return
+            await asyncio.sleep(max(0.01, opens - self.wall()))
+
+    async def _hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram said wait: so does every process, for notifications too."""
+        until = dt.datetime.fromtimestamp(self.wall() + seconds, dt.UTC)
+        async with transaction(self.sessionmaker) as session:
+            await block_chat(session=session, chat_id=chat_id, until=until)
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    try:
+        return int(data["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None  # a @channel username: Telegram's limits by chat id do not apply
