@@ -8,14 +8,14 @@ import io
 
 import openpyxl
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.i18n import translator
 from domain.enums import Status
 from domain.text import clean_text
 from storage.db import create_sessionmaker, transaction
 from storage.groups import get_or_create_member, group_for_chat
-from storage.models import Member, ProgressUpdate
+from storage.models import Member, Milestone, ProgressUpdate
 from storage.plan_export import ExportFormat, export_group
 from storage.planfile import load_plan
 from storage.progress import find_milestone, record_update
@@ -28,6 +28,23 @@ HOSTILE = "Draft\x0bsent\x1b[31m to MoF\x00 \ud800ok\r\nnext line\tand a tab"
 EN = translator("en")  # the words of English exports
 
 
+async def member_and_milestone(
+    engine: AsyncEngine, session: AsyncSession, name: str
+) -> tuple[Member, Milestone]:
+    """The example plan linked, a member called `name` and milestone 3.2."""
+    await import_into(
+        engine, load_plan(EXAMPLES / "mongolia-2021-2023.yaml"), chat_id=CHAT, now=NOW
+    )
+    group = await group_for_chat(session=session, chat_id=CHAT)
+    assert group is not None
+    member = await get_or_create_member(
+        session=session, group=group, telegram_user_id=9, now=NOW, full_name=name
+    )
+    milestone = await find_milestone(session=session, group=group, number="3.2")
+    assert milestone is not None
+    return member, milestone
+
+
 def test_clean_text_keeps_newlines_and_tabs_only() -> None:
     assert clean_text(HOSTILE) == "Draftsent[31m to MoF ok\nnext line\tand a tab"
     assert clean_text("\x7f\x85\x9f") == ""
@@ -36,18 +53,9 @@ def test_clean_text_keeps_newlines_and_tabs_only() -> None:
 async def test_a_note_and_a_name_with_control_characters_are_stored_clean(
     engine: AsyncEngine,
 ) -> None:
-    await import_into(
-        engine, load_plan(EXAMPLES / "mongolia-2021-2023.yaml"), chat_id=CHAT, now=NOW
-    )
     sessionmaker = create_sessionmaker(engine)
     async with transaction(sessionmaker) as session:
-        group = await group_for_chat(session=session, chat_id=CHAT)
-        assert group is not None
-        member = await get_or_create_member(
-            session=session, group=group, telegram_user_id=9, now=NOW, full_name="Bat\x00\x1b"
-        )
-        milestone = await find_milestone(session=session, group=group, number="3.2")
-        assert milestone is not None
+        member, milestone = await member_and_milestone(engine, session, "Bat\x00\x1b")
         await record_update(
             session=session,
             milestone=milestone,
@@ -66,18 +74,9 @@ async def test_a_note_and_a_name_with_control_characters_are_stored_clean(
 async def test_an_old_note_with_a_vertical_tab_still_exports_as_a_spreadsheet(
     engine: AsyncEngine,
 ) -> None:
-    await import_into(
-        engine, load_plan(EXAMPLES / "mongolia-2021-2023.yaml"), chat_id=CHAT, now=NOW
-    )
     sessionmaker = create_sessionmaker(engine)
     async with transaction(sessionmaker) as session:
-        group = await group_for_chat(session=session, chat_id=CHAT)
-        assert group is not None
-        member = await get_or_create_member(
-            session=session, group=group, telegram_user_id=9, now=NOW, full_name="Bat"
-        )
-        milestone = await find_milestone(session=session, group=group, number="3.2")
-        assert milestone is not None
+        member, milestone = await member_and_milestone(engine, session, "Bat")
         # As a row written before the edge cleaned notes (a NUL PostgreSQL would refuse).
         session.add(
             ProgressUpdate(
