@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from fakebot import FakeTelegram
 from storage.db import create_sessionmaker
 from storage.models import Agency, Member
-from tests.bot.conftest import BAT, GROUP, link_example
+from storage.planfile import load_plan
+from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
+from tests.conftest import EXAMPLES, import_into
 from wgbot.harness import BotRun
 
 CHANNEL_BOT = 136817688  # the placeholder user Telegram puts on every channel's posts
@@ -93,3 +95,25 @@ async def test_a_departure_the_bot_was_not_told_of_is_found_by_asking_telegram(
     for command in ("/deadlines", "/overdue", "/mine"):
         answer = await run.unique_reply(BAT, BAT, command)
         assert answer.text is not None and answer.text.startswith("I don't know you from")
+
+
+async def test_an_administrator_of_one_group_is_a_member_in_another(
+    run: BotRun, fake: FakeTelegram, engine: AsyncEngine
+) -> None:
+    """Roles belong to a chat: Oyuna administers GROUP, not the other group."""
+    await link_example(engine, language="en")
+    other = -1002800
+    fake.add_group(other, "Another working group", admins=[BAT])
+    await import_into(
+        engine, load_plan(EXAMPLES / "mongolia-2021-2023.yaml"), chat_id=other, now=NOW
+    )
+    refused = await run.unique_reply(other, OYUNA, "/meeting add every mon 10:00 Not hers")
+    # (the other group reads the example plan in its own language, Mongolian)
+    assert refused.text is not None and refused.text.startswith("Үүнийг зөвхөн зохицуулагч")
+    allowed = await run.unique_reply(GROUP, OYUNA, "/meeting add every mon 10:00 Hers")
+    assert allowed.text is not None and not allowed.text.startswith("Only coordinators")
+    granted = await run.unique_reply(GROUP, OYUNA, f"/coordinator add {BAT}")
+    assert granted.text is not None
+    # A coordinator granted in GROUP is still a member in no other group of Bat's…
+    elsewhere = await run.unique_reply(UNLINKED, BAT, "/help")
+    assert elsewhere.text is not None and "/meeting" not in elsewhere.text
