@@ -16,10 +16,12 @@ import string
 import pytest
 
 from bot.commands import COMMANDS
+from bot.handlers.meetings import WHEN_PROBLEMS
 from bot.i18n import PLURAL_INDEX, catalog, forms, placeholders, plural_forms, plural_index
 from bot.notices import LEFT_UNITS
 from domain.enums import Language, Status
 from fakebot.html import parse_html
+from storage.plan_export import COLUMNS as EXPORT_COLUMNS
 from tests.conftest import ROOT
 
 LANGUAGES = [lang.value for lang in Language]
@@ -28,7 +30,7 @@ TRANSLATIONS = [lang for lang in LANGUAGES if lang != Language.EN]
 # t("key"), scope.t("key", ...), t.plural("key", n, ...), t.plural_list("key", numbers, ...):
 # any call of a translator with a literal key.
 KEY_USE = re.compile(
-    r"""\bt(?:\.(plural|plural_list))?\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)+)["']"""
+    r"""\b(?:t|words)(?:\.(plural|plural_list))?\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)+)["']"""
 )
 
 
@@ -36,7 +38,8 @@ def calls_in_code() -> list[tuple[str, str, str]]:
     """(file, method, key) for every translator call with a literal key; method is
     "" for `t(...)`, else "plural" or "plural_list"."""
     found: list[tuple[str, str, str]] = []
-    for package in ("bot", "scheduler", "wgbot"):
+    # storage renders the exports' words (storage.words): it is checked like the rest.
+    for package in ("bot", "scheduler", "storage", "wgbot"):
         for path in sorted((ROOT / package).rglob("*.py")):
             text = path.read_text(encoding="utf-8")
             found += [(path.name, method, key) for method, key in KEY_USE.findall(text)]
@@ -58,6 +61,8 @@ def keys_used_in_code() -> set[str]:
     used |= {f"settings.language_name_{lang}" for lang in LANGUAGES}
     used |= {f"settings.weekday_{day}" for day in range(7)}
     used |= {f"digest.weekday.{day}" for day in range(7)}
+    used |= {f"export.column.{column}" for column in EXPORT_COLUMNS}
+    used |= {f"meeting.when.{code}" for code in WHEN_PROBLEMS}
     return used
 
 
