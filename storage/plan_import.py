@@ -213,7 +213,8 @@ async def _add_meetings(
             start = first_start(when, now=now, tz=tz)
         except WhenError as exc:
             # Only now is known when the rule starts: `wgbot check` cannot see this.
-            raise PlanFileError([Problem(f"meetings[{index}].when", str(exc))]) from None
+            where = f"meetings[{index}].when"
+            raise PlanFileError([Problem(where, str(exc), f"meeting '{spec.title}'")]) from None
         session.add(
             Meeting(
                 working_group_id=group.id,

@@ -97,6 +97,37 @@ def test_check_lists_every_problem_of_a_broken_plan(tmp_path: Path) -> None:
     ):
         assert any(where in line for line in problems), (where, result.stderr)
     assert "nothing was changed" in result.stderr
+    # The coordinator knows milestone 1.2 by its number, not by its place in the file.
+    assert (
+        "  milestone 1.2: due 2022-01-01 is before its start 2022-06-01 — "
+        "commitments[0].milestones[1].due"
+    ) in result.stderr
+
+
+def test_a_meeting_that_never_happens_is_refused_by_check_and_import_with_its_name(
+    tmp_path: Path, sqlite_env: dict[str, str]
+) -> None:
+    """30 February never comes: one located line naming the meeting, no traceback, exit 1.
+    (What only the import can see, a rule with no date from today on, is refused the same
+    way: tests/storage/test_plan_import.py, with a fixed today.)"""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        "agencies:\n"
+        "  - {code: MOF, name: Ministry of Finance}\n"
+        "commitments:\n"
+        "  - number: '1'\n"
+        "    title: Budget\n"
+        "    milestones: [{number: '1.1', title: Law, due: 2030-01-01}]\n"
+        "meetings:\n"
+        "  - {title: Never, when: 'RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30 10:00'}\n",
+        encoding="utf-8",
+    )
+    checked = wgbot("check", str(plan))
+    imported = wgbot("import", str(plan), "--chat", "-100321", env=sqlite_env)
+    for result in (checked, imported):
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "  meeting 'Never': " in result.stderr and "meetings[0].when" in result.stderr
 
 
 def test_check_accepts_the_examples() -> None:

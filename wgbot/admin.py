@@ -166,14 +166,18 @@ def _err(message: str) -> None:
     print(f"wgbot: {message}", file=sys.stderr)
 
 
+def _problems(path: Path, error: PlanFileError) -> None:
+    count = len(error.problems)
+    _err(f"{path}: {count} problem{'s' if count != 1 else ''}, nothing was changed")
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
 def _load(path: Path) -> PlanFile | None:
     try:
         return load_plan(path)
     except PlanFileError as exc:
-        count = len(exc.problems)
-        _err(f"{path}: {count} problem{'s' if count != 1 else ''}, nothing was changed")
-        for problem in exc.problems:
-            print(f"  {problem.location}: {problem.message}", file=sys.stderr)
+        _problems(path, exc)
         return None
 
 
@@ -201,17 +205,22 @@ async def import_file(settings: Settings, path: Path, chat_id: int, name: str | 
     plan = _load(path)
     if plan is None:
         return PROBLEMS
-    async with _database(settings) as sessionmaker, transaction(sessionmaker) as session:
-        summary = await import_plan(
-            session=session,
-            plan=plan,
-            chat_id=chat_id,
-            now=SystemClock().now(),
-            name=name,
-            default_name=path.stem,
-            default_timezone=settings.timezone,
-            default_language=settings.language,
-        )
+    try:
+        async with _database(settings) as sessionmaker, transaction(sessionmaker) as session:
+            summary = await import_plan(
+                session=session,
+                plan=plan,
+                chat_id=chat_id,
+                now=SystemClock().now(),
+                name=name,
+                default_name=path.stem,
+                default_timezone=settings.timezone,
+                default_language=settings.language,
+            )
+    except PlanFileError as exc:
+        # What only the import can see (a meeting rule with no date from today on).
+        _problems(path, exc)
+        return PROBLEMS
     verb = "created" if summary.created_group else "updated"
     print(
         f"{verb} working group {summary.group_name!r} for chat {chat_id}: "

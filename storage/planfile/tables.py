@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from storage.planfile.checks import Collector, Loc, SortKey
+from storage.planfile.checks import Collector, Loc, SortKey, number_subject
 from storage.planfile.schema import MilestoneSpec, PlanFile, normalize_newlines, split_codes
 
 __all__ = [
@@ -183,8 +183,11 @@ def read_milestone_table(
             locator.add(loc, *where(row, column))
 
     for row, cells in rows:
+        milestone_named = number_subject("milestone", cells.get("milestone_number"))
         if "commitment_number" not in cells:
-            found.add(*where(row, "commitment_number"), "required, but missing")
+            found.add(
+                *where(row, "commitment_number"), "required, but missing", subject=milestone_named
+            )
             continue
         key = key_text(cells["commitment_number"])
         if key not in commitments:
@@ -209,8 +212,9 @@ def read_milestone_table(
                 shown = _text(commitment[field])
                 found.add(
                     *where(row, column),
-                    f"differs from row {first_row[key][field]} of commitment {key} "
-                    f"('{shown}'): repeated commitment cells must agree",
+                    f"differs from row {first_row[key][field]} ('{shown}'): "
+                    "repeated commitment cells must agree",
+                    subject=f"commitment {key}",
                 )
         lead = cells.get("commitment_lead_agency", commitment.get("lead_agency"))
         if lead is not None:
@@ -235,7 +239,8 @@ def read_milestone_table(
                 if "milestone_responsible" in cells
                 else "commitment_lead_agency",
             )
-        _name_agency(cells, row, responsible, agencies, named, where, locator, found)
+        row_subject = milestone_named or f"commitment {key}"
+        _name_agency(cells, row, responsible, agencies, named, where, locator, found, row_subject)
     return {"agencies": list(agencies.values()), "commitments": list(commitments.values())}
 
 
@@ -252,6 +257,7 @@ def _name_agency(
     where: Where,
     locator: TableLocator,
     found: Collector,
+    row_subject: str,
 ) -> None:
     for field in ("name", "sector"):
         column = f"agency_{field}"
@@ -262,6 +268,7 @@ def _name_agency(
                 *where(row, column),
                 "names an agency, but the row has no milestone_responsible or "
                 "commitment_lead_agency",
+                subject=row_subject,
             )
             continue
         text = key_text(code)
@@ -284,8 +291,9 @@ def _name_agency(
             if before != compare:
                 found.add(
                     *where(row, column),
-                    f"agency {text} is given {field} '{key_text(previous)}' on row "
-                    f"{named[text][field]}: one agency, one {field}",
+                    f"given {field} '{key_text(previous)}' on row {named[text][field]}: "
+                    f"one agency, one {field}",
+                    subject=f"agency {text}",
                 )
 
 

@@ -29,7 +29,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from storage.planfile.bounds import bounded_rows, check_unpacked, header_and_rows
-from storage.planfile.checks import Collector, PlanFileError, Problem, validate
+from storage.planfile.checks import Collector, PlanFileError, Problem, number_subject, validate
 from storage.planfile.schema import PlanFile, split_codes
 from storage.planfile.tables import (
     COLUMNS,
@@ -170,13 +170,16 @@ def _raw(tables: dict[str, tuple[Where, Rows]], locator: TableLocator, found: Co
             by_number.setdefault(key_text(commitment["number"]), (i, commitment))
     where, rows = tables.get("milestones", (Where(), []))
     for row, cells in rows:
+        named = number_subject("milestone", cells.get("milestone_number"))
         if "commitment_number" not in cells:
-            found.add(*where(row, "commitment_number"), "required, but missing")
+            found.add(*where(row, "commitment_number"), "required, but missing", subject=named)
             continue
         number = key_text(cells.pop("commitment_number"))
         if number not in by_number:
             found.add(
-                *where(row, "commitment_number"), f"no commitment {number} in the commitments sheet"
+                *where(row, "commitment_number"),
+                f"no commitment {number} in the commitments sheet",
+                subject=named,
             )
             continue
         index, commitment = by_number[number]

@@ -37,7 +37,7 @@ def parse_yaml(text: str) -> PlanFile:
     if root is None:
         raise PlanFileError([Problem("file", "the file is empty")])
     found = Collector(lambda loc: _locate(root, loc))
-    _duplicate_keys(root, "", found)
+    _duplicate_keys(root, (), found)
     return validate(data, found)
 
 
@@ -141,7 +141,7 @@ def _locate(root: Node, loc: Loc) -> tuple[SortKey, str]:
     return (line,), f"{_path(loc)} (line {line})"
 
 
-def _duplicate_keys(node: Node, path: str, found: Collector, seen: set[int] | None = None) -> None:
+def _duplicate_keys(node: Node, loc: Loc, found: Collector, seen: set[int] | None = None) -> None:
     """yaml.safe_load keeps the last of two equal keys; a plan file must not lose one silently."""
     seen = set() if seen is None else seen
     if id(node) in seen:  # aliases share nodes
@@ -151,16 +151,21 @@ def _duplicate_keys(node: Node, path: str, found: Collector, seen: set[int] | No
         keys: set[str] = set()
         for key, value in node.value:
             name = key.value if isinstance(key, ScalarNode) else None
-            where = f"{path}.{name}" if path else str(name)
+            here: Loc = (*loc, str(name))
             if name is not None and name in keys:
                 line = key.start_mark.line + 1
-                found.add((line,), f"{where} (line {line})", f"key '{name}' is given twice")
+                found.add(
+                    (line,),
+                    f"{_path(here)} (line {line})",
+                    f"key '{name}' is given twice",
+                    loc=here,
+                )
             if name is not None:
                 keys.add(name)
-            _duplicate_keys(value, where, found, seen)
+            _duplicate_keys(value, here, found, seen)
     elif isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
-            _duplicate_keys(item, f"{path}[{i}]", found, seen)
+            _duplicate_keys(item, (*loc, i), found, seen)
 
 
 class _Dumper(yaml.SafeDumper):

@@ -34,10 +34,14 @@ meetings:
 """
 
 
-def problems(text: str, fmt: str = "yaml") -> list[tuple[str, str]]:
+Found = tuple[str, str | None, str]
+"""A problem's location, subject (what it is about) and message."""
+
+
+def problems(text: str, fmt: str = "yaml") -> list[Found]:
     with pytest.raises(PlanFileError) as info:
         parse_plan_bytes(textwrap.dedent(text).encode(), fmt)
-    return [(p.location, p.message) for p in info.value.problems]
+    return [(p.location, p.subject, p.message) for p in info.value.problems]
 
 
 def test_good_yaml_is_read_kindly() -> None:
@@ -66,6 +70,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].leed (line 10)",
+                    "commitment 1",
                     "unknown key 'leed' (allowed: number, title, "
                     "ogp_id, description, policy_area, lead_agency, supporting_agencies, start, "
                     "end, milestones)",
@@ -78,6 +83,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].milestones[1].responsible (line 15)",
+                    "milestone 1.2",
                     "unknown agency code 'DCE' (did you mean 'DEC'?)",
                 )
             ],
@@ -88,6 +94,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].supporting_agencies[1] (line 10)",
+                    "commitment 1",
                     "unknown agency code 'NOBODY' (add it under agencies)",
                 )
             ],
@@ -98,14 +105,17 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "agencies[1].code (line 4)",
+                    "2nd agency",
                     "duplicate agency code 'MRPAM' (first at agencies[0].code (line 3))",
                 ),
                 (
                     "commitments[0].supporting_agencies[0] (line 10)",
+                    "commitment 1",
                     "unknown agency code 'DEC' (add it under agencies)",
                 ),
                 (
                     "commitments[0].milestones[1].responsible (line 15)",
+                    "milestone 1.2",
                     "unknown agency code 'DEC' (add it under agencies)",
                 ),
             ],
@@ -116,6 +126,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[1].number (line 16)",
+                    "2nd commitment",
                     "duplicate commitment number 1 (first at commitments[0].number (line 6))",
                 )
             ],
@@ -126,6 +137,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].milestones[1].number (line 15)",
+                    "2nd milestone of commitment 1",
                     "duplicate milestone number 1.1 (first at commitments[0].milestones[0].number "
                     "(line 14))",
                 )
@@ -137,7 +149,8 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].milestones[1].number (line 15)",
-                    "milestone 2.2 is not numbered under its commitment 1: use 1.1, 1.2, …",
+                    "2nd milestone of commitment 1",
+                    "2.2 is not a number under commitment 1: use 1.1, 1.2, …",
                 )
             ],
             id="milestone not under its commitment",
@@ -147,7 +160,8 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].milestones[0].due (line 14)",
-                    "is due before it starts: due 2022-06-30, start 2022-07-01",
+                    "milestone 1.1",
+                    "due 2022-06-30 is before its start 2022-07-01",
                 )
             ],
             id="due before start",
@@ -157,7 +171,8 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].end (line 12)",
-                    "ends before it starts: end 2021-12-31, start 2022-01-01",
+                    "commitment 1",
+                    "end 2021-12-31 is before its start 2022-01-01",
                 )
             ],
             id="end before start",
@@ -167,6 +182,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].milestones[1].status (line 15)",
+                    "milestone 1.2",
                     "unknown status 'done-ish': use one of not_started, limited, substantial, "
                     "complete, withdrawn",
                 )
@@ -178,6 +194,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "working_group.timezone (line 1)",
+                    None,
                     "unknown time zone 'Asia/Ulan_Bator_City': use "
                     "an IANA name such as Asia/Ulaanbaatar",
                 )
@@ -189,6 +206,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "working_group.language (line 1)",
+                    None,
                     "unknown language 'fr': use one of en, mn, es, ru",
                 )
             ],
@@ -199,6 +217,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].milestones[1].due (line 15)",
+                    "milestone 1.2",
                     "bad date '2022-04-31': use YYYY-MM-DD",
                 )
             ],
@@ -209,6 +228,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].milestones[1].due (line 15)",
+                    "milestone 1.2",
                     "bad date '30/04/2022': use YYYY-MM-DD",
                 )
             ],
@@ -219,6 +239,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].ogp_id (line 8)",
+                    "commitment 1",
                     "bad OGP id 'MN48': two letters for the country and four digits, e.g. MN0048",
                 )
             ],
@@ -229,6 +250,7 @@ def bad(old: str, new: str) -> str:
             [
                 (
                     "commitments[0].milestones[0].number (line 14)",
+                    "1st milestone of commitment 1",
                     "read as the decimal number 1.1, not text: put it in quotes (or format the "
                     "cell as text)",
                 )
@@ -237,38 +259,50 @@ def bad(old: str, new: str) -> str:
         ),
         pytest.param(
             bad("title: Draft law", 'title: "  "'),
-            [("commitments[0].milestones[0].title (line 14)", "must not be empty")],
+            [
+                (
+                    "commitments[0].milestones[0].title (line 14)",
+                    "milestone 1.1",
+                    "must not be empty",
+                )
+            ],
             id="empty title",
         ),
         pytest.param(
             bad("    title: Extractives\n", ""),
-            [("commitments[0].title (line 6)", "required, but missing")],
+            [("commitments[0].title (line 6)", "commitment 1", "required, but missing")],
             id="missing title",
         ),
         pytest.param(
             bad("when: EVERY 2nd Tuesday 10:00", "when: every 2nd Tuesday 25:00"),
-            [("meetings[0].when (line 17)", "Bad time '25:00': use HH:MM from 00:00 to 23:59.")],
+            [
+                (
+                    "meetings[0].when (line 17)",
+                    "meeting 'Working group meeting'",
+                    "Bad time '25:00': use HH:MM from 00:00 to 23:59.",
+                )
+            ],
             id="bad meeting time",
         ),
         pytest.param(
             bad("    title: Extractives\n", "    title: Extractives\n    title: Mining\n"),
-            [("commitments[0].title (line 8)", "key 'title' is given twice")],
+            [("commitments[0].title (line 8)", "commitment 1", "key 'title' is given twice")],
             id="duplicate key",
         ),
         pytest.param(
             bad("agencies:\n", "agencies:\n  - [MRPAM\n"),
-            [("line 4", "YAML syntax error: expected ',' or ']', but got '{'")],
+            [("line 4", None, "YAML syntax error: expected ',' or ']', but got '{'")],
             id="yaml syntax error",
         ),
         pytest.param(
             "- just\n- a list\n",
-            [("top level (line 1)", "expected a mapping of keys to values")],
+            [("top level (line 1)", None, "expected a mapping of keys to values")],
             id="not a mapping",
         ),
-        pytest.param("# nothing\n", [("file", "the file is empty")], id="empty file"),
+        pytest.param("# nothing\n", [("file", None, "the file is empty")], id="empty file"),
     ],
 )
-def test_yaml_problem_and_location(text: str, expected: list[tuple[str, str]]) -> None:
+def test_yaml_problem_and_location(text: str, expected: list[Found]) -> None:
     assert problems(text) == expected
 
 
@@ -291,37 +325,60 @@ def test_every_problem_is_listed_in_file_order() -> None:
     assert problems(text) == [
         (
             "working_group.timezone (line 1)",
+            None,
             "unknown time zone 'Mars/Olympus': use an IANA name such as Asia/Ulaanbaatar",
         ),
-        ("working_group.language (line 1)", "unknown language 'fr': use one of en, mn, es, ru"),
+        (
+            "working_group.language (line 1)",
+            None,
+            "unknown language 'fr': use one of en, mn, es, ru",
+        ),
         (
             "agencies[0].sector (line 3)",
+            "agency A",
             "unknown sector 'alien': use one of government, civil_society, private, other",
         ),
         (
             "agencies[1].code (line 4)",
+            "2nd agency",
             "duplicate agency code 'A' (first at agencies[0].code (line 3))",
         ),
-        ("commitments[0].lead_agency (line 8)", "unknown agency code 'B' (add it under agencies)"),
-        ("commitments[0].end (line 10)", "ends before it starts: end 2022-01-01, start 2022-05-01"),
-        ("commitments[0].milestones[0].due (line 12)", "bad date '2022-13-01': use YYYY-MM-DD"),
+        (
+            "commitments[0].lead_agency (line 8)",
+            "commitment 1",
+            "unknown agency code 'B' (add it under agencies)",
+        ),
+        (
+            "commitments[0].end (line 10)",
+            "commitment 1",
+            "end 2022-01-01 is before its start 2022-05-01",
+        ),
+        (
+            "commitments[0].milestones[0].due (line 12)",
+            "milestone 2.1",
+            "bad date '2022-13-01': use YYYY-MM-DD",
+        ),
         (
             "commitments[0].milestones[0].status (line 12)",
+            "milestone 2.1",
             "unknown status 'nope': use one of not_started, limited, substantial, complete, "
             "withdrawn",
         ),
         (
             "commitments[0].milestones[0].number (line 12)",
-            "milestone 2.1 is not numbered under its commitment 1: use 1.1, 1.2, …",
+            "1st milestone of commitment 1",
+            "2.1 is not a number under commitment 1: use 1.1, 1.2, …",
         ),
-        ("commitments[0].milestones[1].title (line 13)", "must not be empty"),
+        ("commitments[0].milestones[1].title (line 13)", "milestone 1.1", "must not be empty"),
         (
             "commitments[0].milestones[1].responsible (line 13)",
+            "milestone 1.1",
             "unknown agency code 'AA' (did you mean 'A'?)",
         ),
         (
             "commitments[0].milestones[1].due (line 13)",
-            "is due before it starts: due 2021-01-01, start 2022-01-01",
+            "milestone 1.1",
+            "due 2021-01-01 is before its start 2022-01-01",
         ),
     ]
 
@@ -348,12 +405,12 @@ def test_csv_reads_bom_and_skips_empty_rows() -> None:
     [
         pytest.param(
             HEADER + ",milestone_comment\n1,T,1.1,M,2022-06-30,x\n",
-            [("row 1, milestone_comment", "unknown column 'milestone_comment'")],
+            [("row 1, milestone_comment", None, "unknown column 'milestone_comment'")],
             id="unknown column",
         ),
         pytest.param(
             "commitment_number,commitment_title,milestone_number,milestone_title\n1,T,1.1,M\n",
-            [("row 1", "required column 'milestone_due' is missing")],
+            [("row 1", None, "required column 'milestone_due' is missing")],
             id="missing column",
         ),
         pytest.param(
@@ -361,6 +418,7 @@ def test_csv_reads_bom_and_skips_empty_rows() -> None:
             [
                 (
                     "row 1, " + HEADER.replace(",", ";"),
+                    None,
                     "unknown column '"
                     + HEADER.replace(",", ";")
                     + "' (this file seems to use ';' between columns: save it with commas)",
@@ -373,13 +431,13 @@ def test_csv_reads_bom_and_skips_empty_rows() -> None:
             [
                 (
                     "row 3, commitment_title",
-                    "differs from row 2 of commitment 1 ('T'): "
-                    "repeated commitment cells must agree",
+                    "commitment 1",
+                    "differs from row 2 ('T'): repeated commitment cells must agree",
                 ),
                 (
                     "row 3, commitment_lead_agency",
-                    "differs from row 2 of commitment 1 ('A'): "
-                    "repeated commitment cells must agree",
+                    "commitment 1",
+                    "differs from row 2 ('A'): repeated commitment cells must agree",
                 ),
             ],
             id="rows disagree",
@@ -390,7 +448,8 @@ def test_csv_reads_bom_and_skips_empty_rows() -> None:
             [
                 (
                     "row 3, agency_name",
-                    "agency A is given name 'Alpha' on row 2: one agency, one name",
+                    "agency A",
+                    "given name 'Alpha' on row 2: one agency, one name",
                 )
             ],
             id="agency names disagree",
@@ -399,33 +458,39 @@ def test_csv_reads_bom_and_skips_empty_rows() -> None:
             HEADER + ",milestone_status,milestone_start\n1,T,1.1,M,2022-06-31,done,\n"
             "1,T,2.1,M,2022-07-30,,2022-08-01\n1,T,1.1,,2022-07-30,,\n,T,1.4,M,2022-07-30,,\n",
             [
-                ("row 2, milestone_due", "bad date '2022-06-31': use YYYY-MM-DD"),
+                ("row 2, milestone_due", "milestone 1.1", "bad date '2022-06-31': use YYYY-MM-DD"),
                 (
                     "row 2, milestone_status",
+                    "milestone 1.1",
                     "unknown status 'done': use one of not_started, "
                     "limited, substantial, complete, withdrawn",
                 ),
                 (
                     "row 3, milestone_due",
-                    "is due before it starts: due 2022-07-30, start 2022-08-01",
+                    "milestone 2.1",
+                    "due 2022-07-30 is before its start 2022-08-01",
                 ),
                 (
                     "row 3, milestone_number",
-                    "milestone 2.1 is not numbered under its commitment 1: use 1.1, 1.2, …",
+                    "2nd milestone of commitment 1",
+                    "2.1 is not a number under commitment 1: use 1.1, 1.2, …",
                 ),
-                ("row 4, milestone_title", "required, but missing"),
+                ("row 4, milestone_title", "milestone 1.1", "required, but missing"),
                 (
                     "row 4, milestone_number",
+                    "3rd milestone of commitment 1",
                     "duplicate milestone number 1.1 (first at row 2, milestone_number)",
                 ),
-                ("row 5, commitment_number", "required, but missing"),
+                ("row 5, commitment_number", "milestone 1.4", "required, but missing"),
             ],
             id="several problems",
         ),
-        pytest.param("", [("row 1", "a header row with the column names is required")], id="empty"),
+        pytest.param(
+            "", [("row 1", None, "a header row with the column names is required")], id="empty"
+        ),
     ],
 )
-def test_csv_problem_and_location(text: str, expected: list[tuple[str, str]]) -> None:
+def test_csv_problem_and_location(text: str, expected: list[Found]) -> None:
     assert problems(text, "csv") == expected
 
 
@@ -508,24 +573,36 @@ def test_xlsx_problems_name_sheet_row_and_column() -> None:
     )
     with pytest.raises(PlanFileError) as info:
         parse_plan_bytes(data, "xlsx")
-    assert [(p.location, p.message) for p in info.value.problems] == [
+    assert [(p.location, p.subject, p.message) for p in info.value.problems] == [
         (
             "sheet working_group, row 3, value",
+            None,
             "unknown time zone 'Nowhere': use an IANA name such as Asia/Ulaanbaatar",
         ),
         (
             "sheet working_group, row 4, value",
+            None,
             "unknown key 'colour' (allowed: name, country, period, timezone, language)",
         ),
         (
             "sheet commitments, row 2, commitment_lead_agency",
+            "commitment 6",
             "unknown agency code 'MoF' (did you mean 'MOF'?)",
         ),
-        ("sheet milestones, row 1, milestone_owner", "unknown column 'milestone_owner'"),
-        ("sheet milestones, row 4, milestone_due", "bad date '2023-02-30': use YYYY-MM-DD"),
-        ("sheet milestones, row 5, commitment_number", "no commitment 7 in the commitments sheet"),
+        ("sheet milestones, row 1, milestone_owner", None, "unknown column 'milestone_owner'"),
+        (
+            "sheet milestones, row 4, milestone_due",
+            "milestone 6.2",
+            "bad date '2023-02-30': use YYYY-MM-DD",
+        ),
+        (
+            "sheet milestones, row 5, commitment_number",
+            "milestone 7.1",
+            "no commitment 7 in the commitments sheet",
+        ),
         (
             "sheet notes",
+            None,
             "unknown sheet (use working_group, agencies, commitments, milestones, meetings)",
         ),
     ]
@@ -543,13 +620,19 @@ def test_xlsx_single_sheet_reads_like_csv() -> None:
     )
     with pytest.raises(PlanFileError) as info:
         parse_plan_bytes(data, "xlsx")
-    assert [(p.location, p.message) for p in info.value.problems] == [
+    assert [(p.location, p.subject, p.message) for p in info.value.problems] == [
         (
             "sheet Plan, row 3, milestone_number",
+            "2nd milestone of commitment 1",
             "read as the decimal number 1.2, not text: put "
             "it in quotes (or format the cell as text)",
         ),
-        ("sheet Plan, row 3, milestone_due", "bad date '2022-06-31': use YYYY-MM-DD"),
+        # 1.2 read as a decimal is not a number: the milestone's place names it.
+        (
+            "sheet Plan, row 3, milestone_due",
+            "2nd milestone of commitment 1",
+            "bad date '2022-06-31': use YYYY-MM-DD",
+        ),
     ]
 
 
@@ -575,5 +658,9 @@ def test_load_plan_dispatches_on_suffix(tmp_path: Path) -> None:
 
 
 def test_error_text_lists_every_problem() -> None:
-    error = PlanFileError([Problem("row 2, milestone_due", "bad"), Problem("row 3", "worse")])
-    assert str(error) == "2 problems in the plan file:\n  row 2, milestone_due: bad\n  row 3: worse"
+    error = PlanFileError(
+        [Problem("row 2, milestone_due", "bad", "milestone 1.1"), Problem("row 3", "worse")]
+    )
+    assert str(error) == (
+        "2 problems in the plan file:\n  milestone 1.1: bad — row 2, milestone_due\n  row 3: worse"
+    )
