@@ -141,20 +141,19 @@ _LANGUAGE_NAMES = {
     "ruso": Language.RU.value,
 }
 
-# "даваа гараг 09:00": Mongolian often follows the weekday with "day".
-_DAY_WORDS = frozenset({"гараг", "гарагт", "гариг", "гаригт"})
-
 
 def parse_digest(words: Sequence[str]) -> SetDigest | Invalid:
-    """`off`, or `<weekday> <HH:MM>` with the weekdays of the `<when>` grammar."""
+    """`off`, or `<weekday> <HH:MM>` with the weekdays of the `<when>` grammar, in any
+    language and maybe of two words or followed by «гараг» ("хагас сайн 10:00",
+    "даваа гараг 09:00")."""
     usage = Invalid("settings.digest.usage_help")
     if len(words) == 1 and words[0].casefold() in _OFF:
         return SetDigest(weekday=None, time=None)
-    words = [w for i, w in enumerate(words) if i != 1 or w.casefold() not in _DAY_WORDS]
-    if len(words) != 2:
+    if not 2 <= len(words) <= 4:
         return usage
     try:
-        return SetDigest(weekday=parse_weekday(words[0]), time=parse_hhmm(words[1]))
+        weekday = parse_weekday(" ".join(words[:-1]))
+        return SetDigest(weekday=weekday, time=parse_hhmm(words[-1]))
     except WhenError:
         return usage
 

@@ -3,9 +3,12 @@
 Pure: text in, a parse result out; never raises on any input. Status words are
 case-insensitive and come in every shipped language (en, mn, es, ru) with common aliases;
 every status label of the catalogs is one of them. Accents on Latin letters are optional
-("ejecución" = "ejecucion") and "ё" reads as "е". A word that only says "work is going on"
-("in progress", "хийгдэж байна", "en curso", "в процессе") is deliberately not mapped: it
-could be limited or substantial, so the bot asks instead of guessing.
+("ejecución" = "ejecucion") and "ё" reads as "е". Mongolian is understood as it is
+typed too: with "ү", "ө" as "у", "о" (a Russian keyboard layout: "бурэн", "эхлээгуй") and
+in Latin letters ("duussan", "buren", "ehleegui", "hesegchlen", "khiigdsen"). A word
+that only says "work is going on" ("in progress", "хийгдэж байна", "хийж байна",
+"en curso", "в процессе") is deliberately not mapped: it could be limited or
+substantial, so the bot asks instead of guessing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 import unicodedata
 
 from domain.enums import Status
+from domain.spelling import plain, spellings
 
 # Aliases as typed; matched after `_normalise` (lower case, "_" and "-" read as spaces,
 # accents off Latin letters, "ё" as "е") on both sides.
@@ -75,6 +79,26 @@ ALIASES: dict[str, Status] = {
     "ихээхэн": Status.SUBSTANTIAL,
     "ихээхэн хэрэгжсэн": Status.SUBSTANTIAL,
     "бүрэн хэрэгжүүлсэн": Status.COMPLETE,
+    # Mongolian as coordinators write it in reports
+    "хэрэгжээгүй": Status.NOT_STARTED,
+    "хэрэгжээгүй байна": Status.NOT_STARTED,
+    "хийгээгүй": Status.NOT_STARTED,
+    "хийгээгүй байна": Status.NOT_STARTED,
+    "хэсэгчлэн": Status.LIMITED,
+    "хэсэгчлэн хэрэгжсэн": Status.LIMITED,
+    "хэсэгчилсэн": Status.LIMITED,
+    "хэсэгчилж": Status.LIMITED,
+    "бараг дууссан": Status.SUBSTANTIAL,
+    "бараг бүрэн": Status.SUBSTANTIAL,
+    "бараг хэрэгжсэн": Status.SUBSTANTIAL,
+    "ихэвчлэн": Status.SUBSTANTIAL,
+    "хэрэгжүүлсэн": Status.COMPLETE,
+    "гүйцэтгэсэн": Status.COMPLETE,
+    "биелүүлсэн": Status.COMPLETE,
+    "бүрэн биелсэн": Status.COMPLETE,
+    "хүчингүй болсон": Status.WITHDRAWN,
+    "хүчингүй болгосон": Status.WITHDRAWN,
+    "зогсоосон": Status.WITHDRAWN,
     # Spanish (the IRM's Spanish scale: no iniciado, limitado, sustancial, completo)
     "no iniciado": Status.NOT_STARTED,
     "no iniciada": Status.NOT_STARTED,
@@ -178,6 +202,12 @@ AMBIGUOUS: frozenset[str] = frozenset(
         "хэрэгжиж буй",
         "явагдаж байна",
         "үргэлжилж байна",
+        "хэрэгжүүлж байна",
+        "хэрэгжүүлж буй",
+        "хийж байна",
+        "хийж байгаа",
+        "хийгдэж байгаа",
+        "хэрэгжиж байгаа",
         "en curso",
         "en proceso",
         "en progreso",
@@ -255,6 +285,27 @@ _ALIAS_INDEX: dict[str, Status] = {
     **{_normalise(status.value): status for status in Status},
 }
 _AMBIGUOUS_INDEX: frozenset[str] = frozenset(_normalise(phrase) for phrase in AMBIGUOUS)
+
+
+def _spellings() -> tuple[dict[str, Status], frozenset[str]]:
+    """Mongolian as typed without its own letters (domain.spelling): the indexes of every
+    Cyrillic phrase by its other spellings (None for an ambiguous phrase); a spelling that
+    two different meanings share is left out (a test asserts there is none)."""
+    found: dict[str, set[Status | None]] = {}
+    for key, meaning in [
+        *_ALIAS_INDEX.items(),
+        *((key, None) for key in _AMBIGUOUS_INDEX),
+    ]:
+        for spelling in spellings(key):
+            found.setdefault(spelling, set()).add(meaning)
+    single = {k: v.pop() for k, v in found.items() if len(v) == 1}
+    return (
+        {k: v for k, v in single.items() if v is not None},
+        frozenset(k for k, v in single.items() if v is None),
+    )
+
+
+_SPELLED_INDEX, _SPELLED_AMBIGUOUS = _spellings()
 _MAX_WORDS = max(len(phrase.split()) for phrase in (*_ALIAS_INDEX, *_AMBIGUOUS_INDEX))
 
 
@@ -263,7 +314,12 @@ def lookup(phrase: str) -> Status | Ambiguous | None:
     key = _normalise(phrase)
     if key in _AMBIGUOUS_INDEX:
         return Ambiguous(phrase.strip().strip(_EDGE_PUNCTUATION))
-    return _ALIAS_INDEX.get(key)
+    if key in _ALIAS_INDEX:
+        return _ALIAS_INDEX[key]
+    typed = plain(key)
+    if typed in _SPELLED_AMBIGUOUS:
+        return Ambiguous(phrase.strip().strip(_EDGE_PUNCTUATION))
+    return _SPELLED_INDEX.get(typed)
 
 
 def evidence_url(note: str | None) -> str | None:

@@ -2,14 +2,16 @@
 
 Accepted (case-insensitive, any amount of whitespace between words):
 
-- ``YYYY-MM-DD HH:MM``            once
+- ``YYYY-MM-DD HH:MM``            once (also ``YYYY.MM.DD`` and ``YYYY/MM/DD``)
 - ``every <weekday> HH:MM``       weekly        (``FREQ=WEEKLY;BYDAY=TU``)
 - ``every <n>th <weekday> HH:MM`` monthly       (``1st``..``5th``, ``last``: ``BYDAY=-1FR``)
 - ``every day HH:MM``             daily         (``FREQ=DAILY``)
 - ``RRULE:<rule> HH:MM``          any RFC 5545 rule the scheduler can run
 
-Weekdays are English (``mon``/``monday``…) or Mongolian (``Даваа``…``Ням``). Times are local
-wall-clock times in the group's time zone; the caller attaches the zone.
+and the same "every" forms in Mongolian, Spanish and Russian (``Мягмар гараг бүр 10:00``,
+``cada segundo martes 10:00``, ``каждую последнюю пятницу 15:00``, ``өдөр бүр 09:00``):
+domain.when_words lists every word. Times are local wall-clock times in the group's time
+zone; the caller attaches the zone.
 
 Every schedule is bounded, so that no later question about it is costly: dates (a one-off's,
 an UNTIL's) lie between EARLIEST and LATEST, and a rule must have a date within five years
@@ -24,6 +26,7 @@ import datetime as dt
 import re
 
 from domain.recurrence import endless, first_wall_within, wall_rule
+from domain.when_words import WEEKDAY_CODES, WhenError, every_rule, fold, weekday_of
 
 __all__ = [
     "BY_RANGES",
@@ -34,18 +37,11 @@ __all__ = [
     "WhenError",
     "by_item_ok",
     "format_when",
+    "parse_date",
     "parse_hhmm",
     "parse_weekday",
     "parse_when",
 ]
-
-
-class WhenError(ValueError):
-    """A `<when>` text that does not parse; `code` is a stable key for translations."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,25 +59,14 @@ class When:
             raise ValueError("When.time is a naive HH:MM wall time")
 
 
-_WEEKDAYS: dict[str, str] = {}
-for _code, _names in {
-    "MO": ("mon", "monday", "даваа"),
-    "TU": ("tue", "tuesday", "мягмар"),
-    "WE": ("wed", "wednesday", "лхагва"),
-    "TH": ("thu", "thursday", "пүрэв"),
-    "FR": ("fri", "friday", "баасан"),
-    "SA": ("sat", "saturday", "бямба"),
-    "SU": ("sun", "sunday", "ням"),
-}.items():
-    for _name in _names:
-        _WEEKDAYS[_name] = _code
-_SHORT = {code: names for names, code in _WEEKDAYS.items() if len(names) == 3 and names.isascii()}
+# The canonical (English, three-letter) weekday of each code, as format_when writes it.
+_SHORT = dict(zip(WEEKDAY_CODES, ("mon", "tue", "wed", "thu", "fri", "sat", "sun"), strict=True))
 
-_ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1}
-_ORDINAL_TEXT = {n: text for text, n in _ORDINALS.items()}
+_ORDINAL_TEXT = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}
 
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# 2022-10-11, 2022.10.11 or 2022/10/11: one separator throughout.
+_DATE = re.compile(r"([0-9]{4})([-./])([0-9]{2})\2([0-9]{2})")
 _DATE_LIKE = re.compile(r"[0-9][0-9./-]*[./-][0-9./-]*")
 
 _RRULE_PARAMS = frozenset(
@@ -125,8 +110,6 @@ def parse_when(text: str) -> When:
     if not words:
         raise WhenError("unknown_form", "Say when: e.g. 'every 2nd tue 10:00'.")
     head = words[0].casefold()
-    if head == "every":
-        return _parse_every(words[1:])
     if head.startswith("rrule:"):
         if len(words) != 2:
             raise WhenError(
@@ -136,12 +119,15 @@ def parse_when(text: str) -> When:
     if _DATE.fullmatch(head) or _DATE_LIKE.fullmatch(head):
         if len(words) != 2:
             raise WhenError("unknown_form", "Write a one-off meeting as 'YYYY-MM-DD HH:MM'.")
-        return When(rrule=None, date=_date(head), time=_time(words[1]))
-    raise WhenError(
-        "unknown_form",
-        "Use 'YYYY-MM-DD HH:MM', 'every <weekday> HH:MM', 'every 2nd <weekday> HH:MM', "
-        "'every day HH:MM' or 'RRULE:<rule> HH:MM'.",
-    )
+        return When(rrule=None, date=parse_date(head), time=_time(words[1]))
+    rule = every_rule(words[:-1])
+    if rule is None:
+        raise WhenError(
+            "unknown_form",
+            "Use 'YYYY-MM-DD HH:MM', 'every <weekday> HH:MM', 'every 2nd <weekday> HH:MM', "
+            "'every day HH:MM' or 'RRULE:<rule> HH:MM'.",
+        )
+    return When(rrule=rule, date=None, time=_time(words[-1]))
 
 
 def format_when(when: When) -> str:
@@ -153,47 +139,21 @@ def format_when(when: When) -> str:
     return f"{_friendly(when.rrule) or 'RRULE:' + when.rrule} {hhmm}"
 
 
-def _parse_every(words: list[str]) -> When:
-    if len(words) < 2 or len(words) > 3:
+def parse_weekday(text: str) -> int:
+    """0 = Monday … 6 = Sunday from a weekday in any shipped language, maybe of two words
+    and followed by «гараг» ("Мягмар гараг", "хагас сайн", "miércoles", "пт"), else
+    WhenError."""
+    day = weekday_of([fold(word) for word in text.split()])
+    if day is None:
         raise WhenError(
-            "unknown_form",
-            "Write 'every <weekday> HH:MM', 'every 2nd <weekday> HH:MM' or 'every day HH:MM'.",
+            "bad_weekday", f"Unknown weekday '{text}': use mon, tue, … or monday, tuesday, …"
         )
-    *what, hhmm = (w.casefold() for w in words)
-    if what == ["day"]:
-        rule = "FREQ=DAILY"
-    elif len(what) == 1:
-        rule = f"FREQ=WEEKLY;BYDAY={_weekday(what[0])}"
-    else:
-        if what[0] not in _ORDINALS:
-            raise WhenError(
-                "bad_ordinal", f"Unknown '{words[0]}': use 1st, 2nd, 3rd, 4th, 5th or last."
-            )
-        rule = f"FREQ=MONTHLY;BYDAY={_ORDINALS[what[0]]}{_weekday(what[1])}"
-    return When(rrule=rule, date=None, time=_time(hhmm))
-
-
-# RFC 5545 weekday codes in Python's order: WEEKDAY_CODES[date.weekday()].
-WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-def parse_weekday(word: str) -> int:
-    """0 = Monday … 6 = Sunday from an English or Mongolian weekday name, else WhenError."""
-    return WEEKDAY_CODES.index(_weekday(word))
+    return day
 
 
 def parse_hhmm(word: str) -> dt.time:
     """A wall-clock `HH:MM` (00:00 to 23:59), else WhenError."""
     return _time(word)
-
-
-def _weekday(word: str) -> str:
-    try:
-        return _WEEKDAYS[word.casefold()]
-    except KeyError:
-        raise WhenError(
-            "bad_weekday", f"Unknown weekday '{word}': use mon, tue, … or monday, tuesday, …"
-        ) from None
 
 
 def _time(word: str) -> dt.time:
@@ -203,9 +163,12 @@ def _time(word: str) -> dt.time:
     return dt.time(int(match[1]), int(match[2]))
 
 
-def _date(word: str) -> dt.date:
+def parse_date(word: str) -> dt.date:
+    """A date as people type it: 2022-10-11, 2022.10.11 or 2022/10/11, from EARLIEST to
+    LATEST, else WhenError."""
+    match = _DATE.fullmatch(word.strip())
     try:
-        day = dt.date.fromisoformat(word) if _DATE.fullmatch(word) else None
+        day = dt.date(int(match[1]), int(match[3]), int(match[4])) if match else None
     except ValueError:
         day = None
     if day is None:

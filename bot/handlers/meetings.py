@@ -6,14 +6,14 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from babel.dates import format_datetime, get_day_names
+from babel.dates import format_datetime
 from telegram import Update
 
 from bot.context import WGApplication, WGContext
 from bot.edge import GroupScope, Handler, command, in_linked_group
-from bot.i18n import Translator
 from bot.render import esc
-from domain.when import WhenError, parse_when
+from bot.schedule_words import describe
+from domain.when import WhenError, parse_date, parse_when
 from storage.meetings import (
     TITLE_MAX,
     MeetingView,
@@ -28,7 +28,6 @@ from storage.meetings import (
 # The `<when>` ends at its HH:MM (a loose match, so that 25:00 gets "bad time").
 _TIME_WORD = re.compile(r"[0-9]+:[0-9]+")
 _MEETING_ID = re.compile(r"#?([0-9]{1,12})")
-_WEEKDAY_INDEX = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 
 
 @in_linked_group
@@ -114,7 +113,7 @@ async def _cancel(update: Update, scope: GroupScope, args: Sequence[str]) -> Non
 async def _skip(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
     t = scope.t
     match = _MEETING_ID.fullmatch(args[0]) if len(args) == 2 else None
-    day = _iso_date(args[1]) if match is not None else None
+    day = _skip_date(args[1]) if match is not None else None
     if match is None or day is None:
         scope.reply(t("meeting.skip.usage_help"))
         return
@@ -146,15 +145,13 @@ def _grammar_error(text: str) -> WhenError | None:
     return None
 
 
-def _iso_date(word: str) -> dt.date | None:
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", word):
-        return None
+def _skip_date(word: str) -> dt.date | None:
+    """2022-10-11, 2022.10.11 or 2022/10/11 within the grammar's years (far-off years are
+    typos, and the calendar arithmetic near year 1 or 9999 overflows)."""
     try:
-        day = dt.date.fromisoformat(word)
-    except ValueError:
+        return parse_date(word)
+    except WhenError:
         return None
-    # Far-off years are typos, and the calendar arithmetic near year 1 or 9999 overflows.
-    return day if 2000 <= day.year <= 2200 else None
 
 
 # Rendering: catalog text in, Telegram HTML out; user text escaped.
@@ -196,41 +193,10 @@ def _dates(scope: GroupScope, starts: Sequence[dt.datetime]) -> str:
     return scope.t("meetings.next", dates=" · ".join(shown))
 
 
-def _rule(t: Translator, m: MeetingView) -> str:
-    time = m.first_start_local.strftime("%H:%M")
-    if m.rrule is None:
-        return t("meetings.rule.once")
-    days = get_day_names("wide", locale=t.language)
-    if m.rrule == "FREQ=DAILY":
-        return t("meetings.rule.daily", time=time)
-    weekly = re.fullmatch(r"FREQ=WEEKLY;BYDAY=(MO|TU|WE|TH|FR|SA|SU)", m.rrule)
-    if weekly:
-        return t("meetings.rule.weekly", weekday=days[_WEEKDAY_INDEX[weekly[1]]], time=time)
-    monthly = re.fullmatch(r"FREQ=MONTHLY;BYDAY=(-1|[1-5])(MO|TU|WE|TH|FR|SA|SU)", m.rrule)
-    if monthly:
-        return t(
-            "meetings.rule.monthly",
-            ordinal=_ordinal(t, int(monthly[1])),
-            weekday=days[_WEEKDAY_INDEX[monthly[2]]],
-            time=time,
-        )
-    return t("meetings.rule.custom", rule=esc(m.rrule), time=time)
-
-
-def _ordinal(t: Translator, n: int) -> str:
-    return {
-        1: t("meetings.ordinal.1"),
-        2: t("meetings.ordinal.2"),
-        3: t("meetings.ordinal.3"),
-        4: t("meetings.ordinal.4"),
-        5: t("meetings.ordinal.5"),
-    }.get(n) or t("meetings.ordinal.last")
-
-
 def _block(scope: GroupScope, m: MeetingView, starts: Sequence[dt.datetime]) -> str:
     """One meeting: id and title, its rule, place, next dates and upcoming skipped dates."""
     t = scope.t
-    rule = _rule(t, m)
+    rule = describe(t, m.rrule, m.first_start_local, m.timezone)
     if m.duration_minutes:
         rule += " · " + t("meetings.duration", minutes=m.duration_minutes)
     lines = [t("meetings.item", id=m.id, title=esc(m.title)), "    " + rule]

@@ -82,7 +82,7 @@ async def test_meetings_lists_the_next_dates_with_ids(run: BotRun, engine: Async
     assert reply.startswith("Meetings (times in Asia/Ulaanbaatar)")
     assert (
         "#2 Implementation review with implementing agencies\n"
-        "    FREQ=MONTHLY;INTERVAL=3;BYDAY=-1TH at 15:00 · 90 min\n"
+        "    every 3 months on the last Thursday at 15:00 · 90 min\n"
         "    Next: Thu 2022-09-29 15:00 · Thu 2022-12-29 15:00 · Thu 2023-03-30 15:00"
     ) in reply
     assert (
@@ -162,7 +162,7 @@ async def test_meetings_when_there_are_none(run: BotRun, engine: AsyncEngine) ->
             "RRULE:FREQ=MONTHLY;BYMONTHDAY=15;COUNT=2 10:00",
             wall(2022, 9, 15, 10, 0),
             "FREQ=MONTHLY;BYMONTHDAY=15;COUNT=2",
-            "FREQ=MONTHLY;BYMONTHDAY=15;COUNT=2 at 10:00",
+            "on day 15 of every month at 10:00 (2 times)",
             "Next: Thu 2022-09-15 10:00 · Sat 2022-10-15 10:00\n",
         ),
     ],
