@@ -1,122 +1,113 @@
-"""`python -m benchmarks`: how much wgbot costs over a bare python-telegram-bot bot.
+"""`python -m benchmarks` (`make bench`): one table of what wgbot costs, and its JSON.
 
-Both bots run the same PTB stack against the same fake Bot API over loopback HTTP and
-answer N `/plan` commands one after another; the baseline replies with a fixed text of
-the same length, wgbot reads the example plan from SQLite and renders it. Printed:
-updates per second for each, their ratio, and how far above Telegram's own send limits
-(30 messages/s overall, 20 per minute in one group) the bot's capacity is.
+Every scenario runs against the fake Bot API over loopback HTTP, on SQLite and on
+PostgreSQL where a database is involved (a database of its own, created and dropped;
+PostgreSQL at WGBOT_BENCH_PG, default postgres@127.0.0.1:5432, skipped with a line when
+it does not answer). Machine-dependent figures are ratios against a baseline measured
+in the same run; the scenarios and their baselines are described in benchmarks/suite.py
+and the modules it runs. The defaults keep the whole run within about 15 minutes on a
+2-core machine; the issue's sizes (5,000 commands, 10,000 groups) are flags.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
+import dataclasses
+import logging
 import os
-import resource
-import tempfile
+import sys
 import time
 from pathlib import Path
 
-from telegram import Update
-from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
+from benchmarks.databases import DATABASES, postgres_available
+from benchmarks.report import Row, machine, render, write_json
+from benchmarks.suite import RUNNERS, SCENARIOS, Options
 
-from benchmarks import delivery
-from bot.processing import TrackingUpdateProcessor
-from fakebot import FakeTelegram
-from storage.db import create_engine, create_sessionmaker, migrate, transaction
-from storage.plan_import import import_plan
-from storage.planfile import load_plan
-from wgbot.demo import example_plan_path
-from wgbot.harness import BotRun, settings_for
-
-GROUP, USER = -100900, 900
-TELEGRAM_OVERALL_PER_S = 30.0
-TELEGRAM_GROUP_PER_MIN = 20.0
+DEFAULT_JSON = Path(__file__).with_name("results.json")
 
 
-async def _drive(
-    fake: FakeTelegram, processor: TrackingUpdateProcessor, token: str, n: int
-) -> float:
-    start = time.perf_counter()
-    for _ in range(n):
-        update_id = fake.user_says(GROUP, USER, "/plan", token=token)
-        await asyncio.wait_for(processor.wait_for(update_id), 30)
-    return n / (time.perf_counter() - start)
+# (the Options field, its help): each becomes --field-name, defaulting to Options().
+SIZES = (
+    ("commands", "commands per in-process run with the example plan (the issue: 5000)"),
+    ("big_plan_commands", "commands per run with the 200-commitment plan"),
+    ("slow_sequential", "commands for the sequential bare bot at 50 ms (20/s at best)"),
+    ("process_commands", "commands for the `wgbot run` process"),
+    ("fanout", "groups with a reminder due in the same minute (the issue: 10000)"),
+    ("groups", "working groups for the scale scenario (the issue: 10000)"),
+    ("base_groups", "the smaller size the scale scenario compares with"),
+    ("reminders", "outbox rows for the delivery scenario"),
+    ("digest_repeats", "digests timed per plan (the median is kept)"),
+)
 
 
-async def baseline(n: int, reply_length: int) -> float:
-    async with FakeTelegram() as fake:
-        fake.add_user(USER, "Bench")
-        fake.add_group(GROUP, "bench")
-        text = "x" * reply_length
-
-        async def plan(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-            assert update.effective_message is not None
-            await update.effective_message.reply_text(text)
-
-        processor = TrackingUpdateProcessor()
-        app = (
-            ApplicationBuilder()
-            .token(fake.token)
-            .base_url(fake.base_url)
-            .concurrent_updates(processor)
-            .build()
-        )
-        app.add_handler(CommandHandler("plan", plan))
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0.0, timeout=1)
-            rate = await _drive(fake, processor, fake.token, n)
-            await app.updater.stop()
-            await app.stop()
-        return rate
-
-
-async def wgbot_rate(n: int) -> tuple[float, int]:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        engine = create_engine(url)
-        await migrate(engine)
-        async with transaction(create_sessionmaker(engine)) as session:
-            plan = load_plan(example_plan_path())
-            await import_plan(
-                session=session, plan=plan, chat_id=GROUP, now=dt.datetime.now(dt.UTC)
-            )
-        await engine.dispose()
-        async with FakeTelegram() as fake:
-            fake.add_user(USER, "Bench")
-            fake.add_group(GROUP, "bench")
-            async with BotRun(fake, settings_for(fake, url)) as run:
-                first = await run.say(GROUP, USER, "/plan")
-                length = len(first[0].raw_text or "")
-                rate = await _drive(fake, run.processor, run.token, n)
-        return rate, length
-
-
-async def main(n: int) -> None:
-    ours, length = await wgbot_rate(n)
-    base = await baseline(n, length)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"/plan round trips, sequential, N={n}, reply {length} characters")
-    print(f"  bare python-telegram-bot : {base:8.1f} updates/s")
-    print(f"  wgbot (SQLite, 9 commitments): {ours:8.1f} updates/s")
-    print(f"  wgbot / bare PTB         : {ours / base:8.2f}")
-    print(f"  wgbot / Telegram overall limit (30 msg/s): {ours / TELEGRAM_OVERALL_PER_S:8.1f}x")
-    print(
-        f"  wgbot / Telegram per-group limit (20 msg/min): "
-        f"{ours * 60 / TELEGRAM_GROUP_PER_MIN:8.0f}x"
+def _parser() -> argparse.ArgumentParser:
+    defaults = Options()
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    for field, text in SIZES:
+        default = getattr(defaults, field)
+        flags = ["-n", "--commands"] if field == "commands" else ["--" + field.replace("_", "-")]
+        p.add_argument(*flags, type=int, default=default, help=f"{text} (default {default})")
+    p.add_argument(
+        "--databases", default=",".join(defaults.databases), help="comma-separated: sqlite,postgres"
     )
-    print(f"  peak RSS of the whole run: {peak_mb:.0f} MiB")
+    p.add_argument(
+        "--only",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated scenarios: {','.join(SCENARIOS)}",
+    )
+    p.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where the JSON goes")
+    return p
+
+
+def _say(line: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
+
+
+async def _run(options: Options) -> list[Row]:
+    rows: list[Row] = []
+    for name in options.scenarios:
+        began = time.perf_counter()
+        rows += await RUNNERS[name](options, _say)
+        _say(f"{name}: {time.perf_counter() - began:.0f} s")
+    return rows
+
+
+def main() -> None:
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # as `wgbot` does: no RetryAfter warnings
+    # The bot's own log lines (a dropped row, a 429 honoured) are not the benchmark's.
+    logging.basicConfig(level=logging.ERROR)
+    args = _parser().parse_args()
+    databases = tuple(d for d in args.databases.split(",") if d)
+    unknown = [d for d in databases if d not in DATABASES]
+    scenarios = tuple(s for s in args.only.split(",") if s)
+    unknown += [s for s in scenarios if s not in SCENARIOS]
+    if unknown:
+        raise SystemExit(f"unknown database or scenario: {', '.join(unknown)}")
+    if "postgres" in databases and not asyncio.run(postgres_available()):
+        _say("PostgreSQL does not answer: SQLite only")
+        databases = tuple(d for d in databases if d != "postgres")
+    options = Options(
+        databases=databases,
+        scenarios=scenarios,
+        **{field: getattr(args, field) for field, _ in SIZES},
+    )
+    began = time.perf_counter()
+    rows = asyncio.run(_run(options))
+    took = time.perf_counter() - began
+    info = machine()
+    print(
+        f"wgbot benchmarks, {info['date']}: {info['cpus']} CPUs, Python {info['python']}; "
+        f"N: {options.commands} commands a run ({options.big_plan_commands} with the "
+        f"200-commitment plan, {options.process_commands} for the process), "
+        f"{options.fanout} fan-out groups, "
+        f"{options.base_groups} and {options.groups} groups to scale, "
+        f"{options.reminders} outbox rows; {took / 60:.1f} minutes"
+    )
+    print(render(rows))
+    write_json(args.json, rows, dataclasses.asdict(options) | {"minutes": took / 60})
+    print(f"(written to {args.json})")
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PTB_TIMEDELTA", "true")  # as `wgbot` does: no RetryAfter warnings
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-n", type=int, default=200, help="/plan round trips")
-    parser.add_argument("--reminders", type=int, default=600, help="outbox deliveries")
-    options = parser.parse_args()
-    asyncio.run(main(options.n))
-    print()
-    asyncio.run(delivery.main(options.reminders))
+    main()

@@ -1,17 +1,17 @@
-"""Outbox delivery against Telegram's limits and against a bare python-telegram-bot loop.
+"""Scenario e: outbox delivery with the limits off, against a bare python-telegram-bot loop.
 
-Two numbers matter to a working group: that a morning's reminders all go out as fast
-as Telegram allows (30 messages/s overall), and that the outbox machinery costs little
-next to a bare `bot.send_message` loop. Both run against the fake Bot API over loopback.
+What the outbox machinery costs next to a bare `bot.send_message` loop (8 at a time,
+the worker's concurrency): N due rows in the outbox, drained by one DeliveryWorker with
+limits it never reaches, on each database; both against the fake Bot API over loopback.
+(How close delivery comes to Telegram's own limits is scenario b, benchmarks.fanout.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
-import tempfile
 import time
-from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
@@ -23,7 +23,7 @@ from domain.rules import Planned
 from fakebot import FakeTelegram
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from storage.claims import Claimed
-from storage.db import create_engine, create_sessionmaker, migrate, transaction
+from storage.db import create_engine, create_sessionmaker, transaction
 from storage.outbox import store_planned
 
 NOW = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
@@ -58,22 +58,24 @@ async def bare_rate(n: int, chats: list[int], fake: FakeTelegram) -> float:
         return n / (time.perf_counter() - start)
 
 
-async def outbox_rate(n: int, chats: list[int], fake: FakeTelegram, limits: RateLimits) -> float:
-    """n due notifications in the outbox (SQLite), drained by one worker under `limits`."""
-    with tempfile.TemporaryDirectory() as folder:
-        engine = create_engine(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
-        await migrate(engine)
-        sessionmaker = create_sessionmaker(engine)
-        planned = [
-            Planned(
-                key=f"bench:{i}",
-                kind="bench",
-                chat_id=chats[i % len(chats)],
-                due_at=NOW,
-                payload={},
-            )
-            for i in range(n)
-        ]
+async def outbox_rate(
+    url: str, n: int, chats: list[int], fake: FakeTelegram, limits: RateLimits
+) -> float:
+    """n due notifications in the outbox of the empty database at `url`, drained by one
+    worker under `limits`."""
+    engine = create_engine(url)
+    sessionmaker = create_sessionmaker(engine)
+    planned = [
+        Planned(
+            key=f"bench:{i}",
+            kind="bench",
+            chat_id=chats[i % len(chats)],
+            due_at=NOW,
+            payload={},
+        )
+        for i in range(n)
+    ]
+    try:
         async with transaction(sessionmaker) as session:
             await store_planned(
                 session=session,
@@ -95,9 +97,10 @@ async def outbox_rate(n: int, chats: list[int], fake: FakeTelegram, limits: Rate
             start = time.perf_counter()
             delivered = await worker.drain()
             elapsed = time.perf_counter() - start
+    finally:
         await engine.dispose()
-        assert delivered == n, (delivered, n)
-        return n / elapsed
+    assert delivered == n, (delivered, n)
+    return n / elapsed
 
 
 def _fake(chats: list[int]) -> FakeTelegram:
@@ -107,20 +110,19 @@ def _fake(chats: list[int]) -> FakeTelegram:
     return fake
 
 
-async def main(n: int) -> None:
-    # Enough groups that the per-group limit (20/min) never binds: only the overall one.
+@dataclasses.dataclass(frozen=True)
+class DeliveryRates:
+    bare: float  # messages a second, the bare send loop
+    outbox: dict[str, float]  # per database, the outbox with limits off
+
+
+async def delivery_rates(n: int, urls: dict[str, str]) -> DeliveryRates:
+    """The bare loop once, then the outbox on each database (name: empty database URL)."""
+    # Enough groups that no chat sees more than a few messages.
     chats = [-1_000_000 - i for i in range(max(50, n // 15))]
+    outbox: dict[str, float] = {}
     async with _fake(chats) as fake:
         bare = await bare_rate(n, chats, fake)
-        unlimited = await outbox_rate(n, chats, fake, UNLIMITED)
-    async with _fake(chats) as fake:
-        limited = await outbox_rate(n, chats, fake, RateLimits())
-        peak = fake.max_sends_in_window(1.0)
-    print(f"outbox delivery, N={n} reminders to {len(chats)} groups")
-    print(f"  bare python-telegram-bot send loop  : {bare:8.1f} msg/s")
-    print(f"  outbox, limits off                  : {unlimited:8.1f} msg/s")
-    print(f"  outbox / bare PTB                   : {unlimited / bare:8.2f}")
-    print(f"  outbox, Telegram's limits           : {limited:8.1f} msg/s")
-    print(f"  that / Telegram's 30 msg/s          : {limited / TELEGRAM_OVERALL_PER_S:8.2f}")
-    print(f"  capacity / Telegram's 30 msg/s      : {unlimited / TELEGRAM_OVERALL_PER_S:8.1f}x")
-    print(f"  most sends in any 1 s at the fake   : {peak} (Telegram allows 30)")
+        for name, url in urls.items():
+            outbox[name] = await outbox_rate(url, n, chats, fake, UNLIMITED)
+    return DeliveryRates(bare=bare, outbox=outbox)
