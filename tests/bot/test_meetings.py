@@ -358,7 +358,7 @@ async def test_meeting_in_mongolian(run: BotRun, engine: AsyncEngine) -> None:
     assert "мягмар гараг бүр 10:00 цагт" in added
     bad = text(await run.unique_reply(GROUP, OYUNA, "/meeting add every tue 25:00 Уулзалт"))
     assert bad.startswith("«every tue 25:00»: цагийг ЦЦ:ММ хэлбэрээр")
-    assert "every 2nd tue 10:00 — сар бүр" in bad
+    assert "сар бүрийн 2 дахь Мягмар 10:00 — сар бүр" in bad
     past = text(await run.unique_reply(GROUP, OYUNA, "/meeting add 2022-08-01 10:00 Хуучин"))
     assert past == (
         "2022-08-01 10:00 аль хэдийн өнгөрсөн байна (Asia/Ulaanbaatar цагаар). Юу ч нэмэгдсэнгүй."
