@@ -50,9 +50,6 @@ class Answers:
         self.bot = bot
         self._actions: list[Action] = []
 
-    def __len__(self) -> int:
-        return len(self._actions)
-
     def reply(
         self,
         text: str,

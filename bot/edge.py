@@ -215,7 +215,7 @@ async def own_language(context: WGContext, user_id: int, telegram_code: str | No
     (Telegram has no Mongolian interface: a Mongolian member chooses it here.)"""
     async with transaction(context.deps.sessionmaker) as session:
         chosen = await language_of_user(session=session, telegram_user_id=user_id)
-    return chosen or (telegram_code or "").split("-")[0] or None
+    return chosen or telegram_code
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:

@@ -120,7 +120,9 @@ class Translator:
     """
 
     def __init__(self, language: str) -> None:
-        self.language = language if language in Language.__members__.values() else "en"
+        # Telegram apps send a region too ("es-419", "pt-br"): the language is what counts.
+        base = language.split("-")[0].lower()
+        self.language = base if base in Language.__members__.values() else "en"
 
     def _find(self, key: str) -> tuple[str, Message]:
         message = catalog(self.language).get(key)

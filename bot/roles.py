@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from telegram import Bot, ChatMember
 from telegram.error import TelegramError
@@ -22,13 +23,9 @@ ADMIN_CACHE_TTL = dt.timedelta(minutes=5)
 ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
-class RoleLookupFailed(Exception):
-    """Telegram could not tell us whether the user is an administrator."""
-
-
 @dataclasses.dataclass
 class AdminCache:
-    """(chat id, user id) -> (checked at, is administrator)."""
+    """(chat id, user id) -> (checked at, Telegram's yes or no); one per question."""
 
     ttl: dt.timedelta = ADMIN_CACHE_TTL
     entries: dict[tuple[int, int], tuple[dt.datetime, bool]] = dataclasses.field(
@@ -49,34 +46,45 @@ class AdminCache:
             del self.entries[key]
 
 
-async def is_chat_admin(
-    *, bot: Bot, cache: AdminCache, chat_id: int, user_id: int, now: dt.datetime
-) -> bool:
-    """getChatMember, cached; RoleLookupFailed when Telegram does not answer."""
+async def _asked(
+    *,
+    bot: Bot,
+    cache: AdminCache,
+    chat_id: int,
+    user_id: int,
+    now: dt.datetime,
+    question: str,
+    answer: Callable[[ChatMember], bool],
+) -> bool | None:
+    """Telegram's word on a user of a chat (getChatMember), cached per (chat, user); None
+    when Telegram could not say. Asked before any transaction opens, so a slow answer
+    holds no database lock."""
     cached = cache.get(chat_id, user_id, now)
     if cached is not None:
         return cached
     try:
         member = await bot.get_chat_member(chat_id, user_id)
     except TelegramError as exc:
-        log.warning("administrator look-up failed in chat %s: %s", chat_id, exc)
-        raise RoleLookupFailed from exc
-    is_admin = member.status in ADMIN_STATUSES
-    cache.put(chat_id, user_id, now, is_admin)
-    return is_admin
+        log.warning("%s look-up failed in chat %s: %s", question, chat_id, exc)
+        return None
+    verdict = answer(member)
+    cache.put(chat_id, user_id, now, verdict)
+    return verdict
 
 
 async def admin_status(
     *, bot: Bot, cache: AdminCache, chat_id: int, user_id: int, now: dt.datetime
 ) -> bool | None:
-    """Whether the user administers the chat; None when Telegram could not say.
-
-    Asked before any transaction opens, so a slow answer holds no database lock.
-    """
-    try:
-        return await is_chat_admin(bot=bot, cache=cache, chat_id=chat_id, user_id=user_id, now=now)
-    except RoleLookupFailed:
-        return None
+    """Whether the user administers the chat; None when Telegram could not say."""
+    return await _asked(
+        bot=bot,
+        cache=cache,
+        chat_id=chat_id,
+        user_id=user_id,
+        now=now,
+        question="administrator",
+        answer=lambda member: member.status in ADMIN_STATUSES,
+    )
 
 
 def coordinates(member: Member, is_admin: bool | None) -> bool:
@@ -90,16 +98,14 @@ GONE_STATUSES = {ChatMember.LEFT, ChatMember.BANNED}
 async def still_member(
     *, bot: Bot, cache: AdminCache, chat_id: int, user_id: int, now: dt.datetime
 ) -> bool | None:
-    """Whether the user is still in the chat, by getChatMember (cached like administrator
-    look-ups); None when Telegram could not say (then nothing is concluded)."""
-    cached = cache.get(chat_id, user_id, now)
-    if cached is not None:
-        return cached
-    try:
-        member = await bot.get_chat_member(chat_id, user_id)
-    except TelegramError as exc:
-        log.info("membership look-up failed in chat %s: %s", chat_id, exc)
-        return None
-    present = member.status not in GONE_STATUSES
-    cache.put(chat_id, user_id, now, present)
-    return present
+    """Whether the user is still in the chat (in a cache of its own, beside the
+    administrators'); None when Telegram could not say (then nothing is concluded)."""
+    return await _asked(
+        bot=bot,
+        cache=cache,
+        chat_id=chat_id,
+        user_id=user_id,
+        now=now,
+        question="membership",
+        answer=lambda member: member.status not in GONE_STATUSES,
+    )

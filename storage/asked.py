@@ -12,9 +12,9 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.rules import DIGEST_NOW, digest_cooldown_left
+from domain.rules import DIGEST_NOW, Planned, digest_cooldown_left
 from storage.models import Notification, WorkingGroup
-from storage.outbox import State
+from storage.outbox import store_planned
 
 
 async def ask_for_digest(
@@ -35,20 +35,16 @@ async def ask_for_digest(
     left = digest_cooldown_left(last, now)
     if left is not None:
         return left
-    session.add(
-        Notification(
-            key=f"{DIGEST_NOW}:{group.id}:{now.astimezone(dt.UTC).isoformat()}",
-            working_group_id=group.id,
-            chat_id=chat_id,
-            kind=DIGEST_NOW,
-            payload={"thread": thread_id} if thread_id is not None else {},
-            due_at=now,
-            state=State.PENDING,
-            attempts=0,
-            late=False,
-            parts_sent=0,
-            created_at=now,
-        )
+    # Written like every planned notification (one row per key, ever); due now, so no
+    # grace window applies to it.
+    asked = Planned(
+        key=f"{DIGEST_NOW}:{group.id}:{now.astimezone(dt.UTC).isoformat()}",
+        kind=DIGEST_NOW,
+        chat_id=chat_id,
+        due_at=now,
+        payload={"thread": thread_id} if thread_id is not None else {},
     )
-    await session.flush()
+    await store_planned(
+        session=session, group_id=group.id, planned=[asked], now=now, grace=dt.timedelta(0)
+    )
     return None

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.context import WGApplication, WGContext
-from bot.edge import reply
+from bot.edge import reply, sender_identity
 from bot.i18n import translator
 from bot.throttle import Verdict
 from storage.db import transaction
@@ -21,8 +21,9 @@ async def throttle_commands(update: Update, context: WGContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or not (message.text or "").startswith("/"):
         return
-    who = message.sender_chat.id if message.sender_chat is not None else user.id
-    verdict = context.deps.member_throttle.check((message.chat_id, who))
+    # Whoever speaks: a channel posting in the group is that channel (as at the edge).
+    who = sender_identity(update)
+    verdict = context.deps.member_throttle.check((message.chat_id, who[0] if who else user.id))
     if verdict is Verdict.GO:
         return
     if verdict is Verdict.TELL:

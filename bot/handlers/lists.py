@@ -188,7 +188,7 @@ async def mine(update: Update, context: WGContext, scope: GroupScope) -> None:
 def _user_language(member: Member | None, user: User) -> str | None:
     if member is not None and member.language:
         return member.language
-    return (user.language_code or "").split("-")[0] or None
+    return user.language_code
 
 
 async def _forget_groups_left(context: WGContext, user_id: int, now: dt.datetime) -> None:

@@ -9,7 +9,7 @@ from babel import Locale
 
 from bot.commands import COMMANDS
 from bot.digest import chart_png, render_caption, render_digest
-from bot.i18n import catalog, translator
+from bot.i18n import Translator, catalog, translator
 from bot.render import split_message
 from domain.enums import Language, Status
 from domain.status_words import ParsedUpdate, lookup, parse_update
@@ -91,3 +91,9 @@ def test_the_longest_digest_stays_one_message_in_spanish_and_russian(language: s
     assert utf16_len(parse_html(text).text) < 3200
     assert utf16_len(render_caption(t, data)) < 400
     assert chart_png(data, t).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_telegram_language_code_with_a_region_is_its_language() -> None:
+    assert Translator("es-419").language == "es"
+    assert Translator("ru-RU").language == "ru"
+    assert Translator("pt-br").language == "en"  # not shipped: English

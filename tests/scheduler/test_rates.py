@@ -17,7 +17,6 @@ from telegram import Bot
 from domain.clock import FixedClock
 from domain.ratelimit import Limit, RateLimits, admit, free_at
 from fakebot import FakeTelegram
-from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from storage.models import ChatRate
 from storage.outbox import State
 from tests.scheduler.conftest import (
@@ -25,12 +24,11 @@ from tests.scheduler.conftest import (
     assert_each_once,
     by_state,
     group_chats,
-    plain_text,
     planned_for,
     private_chats,
     rows,
     seed,
-    the_row,
+    worker,
 )
 
 
@@ -62,16 +60,8 @@ async def test_scaled_limits_hold_overall_per_group_and_per_private_chat(
     groups, privates = group_chats(fake, 3), private_chats(fake, 15)
     planned = planned_for(groups, 30) + planned_for(privates, 4)
     await seed(sessionmaker, planned)
-    worker = DeliveryWorker(
-        sessionmaker=sessionmaker,
-        bot=bot,
-        clock=FixedClock(NOW),
-        name="w",
-        config=DeliveryConfig(limits=limits),
-        gather=the_row,
-        render=plain_text,
-    )
-    await asyncio.wait_for(worker.drain(), 20)
+    w = worker(sessionmaker, bot, FixedClock(NOW), "w", limits=limits)
+    await asyncio.wait_for(w.drain(), 20)
     assert_each_once(fake, planned)
     # Never passed, however busy the machine; how close delivery comes is a benchmark
     # figure (benchmarks/delivery.py), and that the windows fill exactly is shown with
@@ -91,18 +81,10 @@ async def test_at_one_instant_exactly_what_the_windows_allow_goes(
     )
     groups, privates = group_chats(fake, 3), private_chats(fake, 15)
     await seed(sessionmaker, planned_for(groups, 30) + planned_for(privates, 4))
-    worker = DeliveryWorker(
-        sessionmaker=sessionmaker,
-        bot=bot,
-        clock=FixedClock(NOW),
-        name="w",
-        config=DeliveryConfig(limits=limits),
-        gather=the_row,
-        render=plain_text,
-        wall=lambda: 1_000_000.0,
-    )
+    w = worker(sessionmaker, bot, FixedClock(NOW), "w", limits=limits)
+    w.wall = lambda: 1_000_000.0
     async with asyncio.timeout(20):
-        while (await worker.step()).claimed:
+        while (await w.step()).claimed:
             pass
     per_chat = {chat: len(fake.transcript(chat)) for chat in groups + privates}
     assert sum(per_chat.values()) == 30
@@ -116,19 +98,11 @@ async def test_the_real_limits_on_a_small_volume(
 ) -> None:
     [group], privates = group_chats(fake, 1), private_chats(fake, 3)
     await seed(sessionmaker, planned_for([group], 21) + planned_for(privates, 3))
-    worker = DeliveryWorker(
-        sessionmaker=sessionmaker,
-        bot=bot,
-        clock=FixedClock(NOW),
-        name="w",
-        config=DeliveryConfig(),  # Telegram's own limits
-        gather=the_row,
-        render=plain_text,
-    )
+    w = worker(sessionmaker, bot, FixedClock(NOW), "w", limits=RateLimits())  # Telegram's
     started = time.time()
     async with asyncio.timeout(10):
         while sum(len(fake.transcript(p)) for p in privates) < 9:
-            step = await worker.step()
+            step = await w.step()
             if not step.claimed and step.wake_at is not None:
                 await asyncio.sleep(max(0.0, step.wake_at - time.time()))
     assert fake.max_sends_in_window(1.0) <= 30
