@@ -1,4 +1,8 @@
-"""Message catalogs: one gettext .po file per language, keyed by message id.
+"""Message catalogs: gettext .po files per language, keyed by message id.
+
+A language's messages are `bot/locales/<lang>.po` and, for each area that keeps its own
+(`bot/locales/<area>/<lang>.po`: minutes, quiet days, the public page, …), that area's
+file; a key lives in exactly one of them (a test checks it).
 
 Keys (``plan.header``) rather than English sentences are the msgids, so that the
 English catalog is a translation like any other and a missing key fails a test
@@ -26,6 +30,7 @@ import logging
 import string
 from collections.abc import Callable, Sequence
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 from babel import Locale
 from babel.messages.catalog import Catalog
@@ -58,21 +63,36 @@ PLURAL_INDEX: dict[str, dict[str, int]] = {
 }
 
 
-@functools.cache
-def _po(language: str) -> Catalog:
-    path = resources.files("bot") / "locales" / f"{language}.po"
+def _read(path: Traversable) -> Catalog:
     with path.open("rb") as handle:
         return read_po(handle, locale=None)
 
 
 @functools.cache
+def _po(language: str) -> Catalog:
+    return _read(resources.files("bot") / "locales" / f"{language}.po")
+
+
+def catalog_files(language: str) -> list[Traversable]:
+    """The .po files of one language: the core one, then each area's, by area name."""
+    locales = resources.files("bot") / "locales"
+    areas = sorted(
+        (entry for entry in locales.iterdir() if entry.is_dir() and not entry.name.startswith("_")),
+        key=lambda entry: entry.name,
+    )
+    extra = [area / f"{language}.po" for area in areas if (area / f"{language}.po").is_file()]
+    return [locales / f"{language}.po", *extra]
+
+
+@functools.cache
 def catalog(language: str) -> dict[str, Message]:
-    """Every message of one language, read once from `bot/locales/<lang>.po`.
+    """Every message of one language, read once from its .po files.
 
     A plural message is the tuple of its forms; one with an empty form is left out (so
     that the catalog test reports it missing)."""
     messages: dict[str, Message] = {}
-    for m in _po(language):
+    entries = [m for path in catalog_files(language) for m in _read(path)]
+    for m in entries:
         if not m.id:
             continue
         if isinstance(m.id, list | tuple):

@@ -201,3 +201,21 @@ def test_no_mongolian_case_ending_is_glued_to_a_placeholder_or_a_command() -> No
         if glued.search(text)
     ]
     assert found == []
+
+
+def test_each_key_lives_in_one_file_and_every_area_has_every_language() -> None:
+    from bot.i18n import _read, catalog_files
+
+    for language in LANGUAGES:
+        files = catalog_files(language)
+        where: dict[str, list[str]] = collections.defaultdict(list)
+        for path in files:
+            po = _read(path)
+            assert str(po.plural_forms) == plural_forms(language), path
+            for m in po:
+                if m.id:
+                    key = m.id[0] if isinstance(m.id, list | tuple) else m.id
+                    where[str(key)].append(str(path))
+        assert {k: v for k, v in where.items() if len(v) > 1} == {}
+        # Every area of English is an area of this language too.
+        assert [p.parent.name for p in files] == [p.parent.name for p in catalog_files("en")]
