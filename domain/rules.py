@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import math
 import zoneinfo
 from collections.abc import Iterable
@@ -100,6 +101,14 @@ class MilestoneFacts:
     started_at: dt.datetime | None = None
 
 
+class Move(enum.StrEnum):
+    """Which way a notification moves off a quiet day (PRODUCT.md, "Quiet days")."""
+
+    EARLIER = "earlier"  # ahead of something: to the previous working day, same wall time
+    LATER = "later"  # after the fact, and the digest: to the next working day
+    STAY = "stay"  # the meeting is when it is (an hour before, starting now)
+
+
 @dataclasses.dataclass(frozen=True)
 class Planned:
     """One notification the rules want: what, where, when, and the facts to render it."""
@@ -109,6 +118,8 @@ class Planned:
     chat_id: int
     due_at: dt.datetime  # aware, UTC
     payload: dict[str, Any]
+    # How the quiet-day rule may move it; the key stays that of the unmoved time.
+    moves: Move = Move.STAY
 
 
 def at_local(day: dt.date, wall: dt.time, tz: zoneinfo.ZoneInfo) -> dt.datetime:

@@ -80,6 +80,8 @@ class WorkingGroup(Base):
     # Minutes before a meeting's start; 0 is the "starting now" message.
     meeting_offsets_minutes: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1440, 60, 0])
     quiet_weeks: Mapped[int] = mapped_column(Integer, default=4)
+    # The public progress page's address `/p/<slug>`; None while it is not published.
+    public_slug: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 
