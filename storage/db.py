@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import weakref
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
@@ -51,13 +53,44 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+# SQLite has one writer at a time, and a transaction that finds the file locked waits in
+# SQLite's busy handler, which sleeps in steps of up to 100 ms: under a burst of commands
+# from many chats most of the time went to those sleeps. One process owns a SQLite file
+# (a second one refuses to start), so its transactions take turns here instead, in the
+# order they asked, and none of them ever meets a lock. Transactions are short: no
+# Telegram call happens inside one (tests/txguard.py).
+_TURNS: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+_HOLDING: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_turn", default=False)
+
+
+def _turn(sessionmaker: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
+    """The engine's turn lock when it is SQLite's and this task does not hold it yet."""
+    bind = sessionmaker.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite" or _HOLDING.get():
+        return None
+    lock = _TURNS.get(bind.sync_engine)
+    if lock is None:
+        lock = _TURNS[bind.sync_engine] = asyncio.Lock()
+    return lock
+
+
 @contextlib.asynccontextmanager
 async def transaction(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
     """A session in one transaction: committed on success, rolled back on any error."""
-    async with sessionmaker() as session, session.begin():
-        yield session
+    lock = _turn(sessionmaker)
+    if lock is None:
+        async with sessionmaker() as session, session.begin():
+            yield session
+        return
+    async with lock:
+        token = _HOLDING.set(True)
+        try:
+            async with sessionmaker() as session, session.begin():
+                yield session
+        finally:
+            _HOLDING.reset(token)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
