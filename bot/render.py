@@ -45,13 +45,16 @@ def agency_short(agency: AgencyView | None, t: Translator) -> str:
     return esc(agency.code) if agency else t("agency.none")
 
 
-def render_plan(t: Translator, plan: PlanView) -> str:
-    """/plan: every commitment with its lead agency and milestones complete/total."""
+def render_plan(t: Translator, plan: PlanView, limit: int = CHUNK_LIMIT) -> list[str]:
+    """/plan: every commitment with its lead agency and milestones complete/total, as
+    pages that each fit one message (one page for most plans). Every page starts with
+    the plan's header and totals; a long plan's pages say which page they are, and the
+    handler puts buttons under them instead of sending them all at once."""
     if not plan.commitments:
-        return t("plan.empty", name=esc(plan.group_name))
+        return [t("plan.empty", name=esc(plan.group_name))]
     done = sum(c.complete for c in plan.commitments)
     total = sum(len(c.milestones) for c in plan.commitments)
-    blocks = [
+    head = (
         t("plan.header", name=esc(plan.group_name), period=esc(plan.period or ""))
         + "\n"
         + t.plural(
@@ -61,20 +64,44 @@ def render_plan(t: Translator, plan: PlanView) -> str:
             complete=done,
             total=total,
         )
-    ]
-    for c in plan.commitments:
-        blocks.append(
-            t(
-                "plan.commitment",
-                number=esc(c.number),
-                title=esc(c.title),
-                lead=agency_short(c.lead, t),
-                complete=c.complete,
-                total=len(c.milestones),
-            )
+    )
+
+    def block(c: CommitmentView, title: str) -> str:
+        return t(
+            "plan.commitment",
+            number=esc(c.number),
+            title=title,
+            lead=agency_short(c.lead, t),
+            complete=c.complete,
+            total=len(c.milestones),
         )
-    blocks.append(t("plan.footer"))
-    return "\n\n".join(blocks)
+
+    blocks = [block(c, esc(c.title)) for c in plan.commitments]
+    footer = t("plan.footer")
+    whole = "\n\n".join([head, *blocks, footer])
+    if utf16_len(whole) <= limit:
+        return [whole]
+    # Room for "Page 12 of 12" in any language, and the footer.
+    room = limit - utf16_len(footer) - 2 * utf16_len(t("plan.page", page=999, pages=999)) - 8
+    # A page is edited in place, never split: a title too long for one shows its start
+    # (/commitment shows it whole).
+    blocks = [
+        b if utf16_len(b) < room // 2 else block(c, inline(c.title, room // 4))
+        for b, c in zip(blocks, plan.commitments, strict=True)
+    ]
+    groups: list[list[str]] = [[]]
+    size = utf16_len(head)
+    for text in blocks:
+        grows = utf16_len(text) + 2
+        if groups[-1] and size + grows > room:
+            groups.append([])
+            size = utf16_len(head)
+        groups[-1].append(text)
+        size += grows
+    return [
+        "\n\n".join([head, *group, t("plan.page", page=index, pages=len(groups)) + "\n" + footer])
+        for index, group in enumerate(groups, start=1)
+    ]
 
 
 def _milestone_block(t: Translator, m: MilestoneView, today: dt.date, tz: dt.tzinfo) -> str:

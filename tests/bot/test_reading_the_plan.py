@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.clock import FixedClock
 from fakebot import FakeTelegram
+from fakebot.state import TranscriptEntry
 from storage.planfile import AgencySpec, CommitmentSpec, MilestoneSpec, PlanFile, load_plan
 from tests.bot.conftest import BAT, GROUP, NOW, OYUNA, UNLINKED, link_example
 from tests.conftest import ROOT, import_into
@@ -131,7 +132,34 @@ async def _import(engine: AsyncEngine, plan: PlanFile) -> None:
     await import_into(engine, plan, chat_id=GROUP, now=NOW, name="Long plan")
 
 
-async def test_a_long_plan_is_split_under_telegrams_limit(run: BotRun, engine: AsyncEngine) -> None:
+async def edits(run: BotRun, message_id: int, data: str) -> list[TranscriptEntry]:
+    """What pressing a button of the bot's message changed: its edits."""
+    return [e for e in await run.press(GROUP, BAT, message_id, data) if e.kind == "edit"]
+
+
+async def read_every_page(run: BotRun, first: TranscriptEntry) -> list[str]:
+    """The texts of /plan's pages, pressing Next › until there is none."""
+    pages, message = [first.text or ""], first
+    while message.reply_markup is not None:
+        nexts = [
+            b["callback_data"]
+            for row in message.reply_markup["inline_keyboard"]
+            for b in row
+            if b["text"] == "Next ›"
+        ]
+        if not nexts:
+            break
+        assert message.message_id is not None
+        edited = await edits(run, message.message_id, nexts[0])
+        assert len(edited) == 1 and edited[0].message_id == first.message_id
+        message = edited[0]
+        pages.append(message.text or "")
+    return pages
+
+
+async def test_a_long_plan_is_one_message_with_pages(run: BotRun, engine: AsyncEngine) -> None:
+    """60 long commitments: one message (a group gets 20 a minute), pages under Telegram's
+    limit each, every commitment on exactly one page and never cut in half."""
     title = "Нээлттэй засаг & open <government> " * 5
     plan = PlanFile(
         agencies=[AgencySpec(code="CS", name="Cabinet Secretariat")],
@@ -150,12 +178,23 @@ async def test_a_long_plan_is_split_under_telegrams_limit(run: BotRun, engine: A
     )
     await _import(engine, plan)
     replies = await run.say(GROUP, BAT, "/plan")
-    assert len(replies) >= 3
-    text = "\n\n".join(r.text or "" for r in replies)
+    assert len(replies) == 1
+    pages = await read_every_page(run, replies[0])
+    assert len(pages) >= 3
+    for index, page in enumerate(pages, start=1):
+        assert f"Page {index} of {len(pages)}" in page
+        assert "60 commitments · 0/240 milestones complete" in page
     for n in range(1, 61):
-        # Each commitment arrives whole, in one message, never cut in half.
-        assert sum(f"{n}. {title}{n}\n" in (r.text or "") for r in replies) == 1
-        assert "Lead: CS · 0/4 complete" in text
+        assert sum(f"{n}. {title}{n}\n" in page for page in pages) == 1
+    # Back from the last page; a forged page number shows the nearest page.
+    first = replies[0].message_id
+    assert first is not None
+    back = await edits(run, first, f"plan:{len(pages) - 2}")
+    assert [e.text for e in back] == [pages[-2]]
+    update_id = run.fake.press_button(GROUP, BAT, first, "plan:99999", token=run.token, forged=True)
+    await run.wait(update_id)
+    forged = run.fake.bot_messages(GROUP, since_update=update_id, kinds=["edit"])
+    assert [e.text for e in forged] == [pages[-1]]
     detail = await run.say(GROUP, BAT, "/commitment 60")
     assert len(detail) == 1 and detail[0].text is not None
     assert detail[0].text.count("· due 2023-06-30 · not started") == 4
@@ -166,7 +205,8 @@ async def test_the_us_plan_reads_in_full(run: BotRun, engine: AsyncEngine) -> No
     plan = load_plan(ROOT / "tests" / "data" / "us-nap5-2022-2024.yaml")
     await _import(engine, plan)
     replies = await run.say(GROUP, BAT, "/plan")
-    text = "\n\n".join(r.text or "" for r in replies)
+    assert len(replies) == 1
+    text = "\n\n".join(await read_every_page(run, replies[0]))
     for commitment in plan.commitments:
         assert f"{commitment.number}. {commitment.title}" in text
     for commitment in plan.commitments:
