@@ -8,7 +8,7 @@ import re
 
 from bot.i18n import Translator
 from domain.enums import Status
-from storage.queries import AgencyView, CommitmentView, MilestoneView, PlanView
+from storage.queries import AgencyView, CommitmentView, MilestoneView, PlanLine, PlanSummary
 
 # Headroom under Telegram's 4,096: chunks are measured in UTF-16 units, as Telegram
 # does, and a cut may add a few closing and reopening tags.
@@ -45,7 +45,7 @@ def agency_short(agency: AgencyView | None, t: Translator) -> str:
     return esc(agency.code) if agency else t("agency.none")
 
 
-def render_plan(t: Translator, plan: PlanView, limit: int = CHUNK_LIMIT) -> list[str]:
+def render_plan(t: Translator, plan: PlanSummary, limit: int = CHUNK_LIMIT) -> list[str]:
     """/plan: every commitment with its lead agency and milestones complete/total, as
     pages that each fit one message (one page for most plans). Every page starts with
     the plan's header and totals; a long plan's pages say which page they are, and the
@@ -53,7 +53,7 @@ def render_plan(t: Translator, plan: PlanView, limit: int = CHUNK_LIMIT) -> list
     if not plan.commitments:
         return [t("plan.empty", name=esc(plan.group_name))]
     done = sum(c.complete for c in plan.commitments)
-    total = sum(len(c.milestones) for c in plan.commitments)
+    total = sum(c.total for c in plan.commitments)
     head = (
         t("plan.header", name=esc(plan.group_name), period=esc(plan.period or ""))
         + "\n"
@@ -66,14 +66,14 @@ def render_plan(t: Translator, plan: PlanView, limit: int = CHUNK_LIMIT) -> list
         )
     )
 
-    def block(c: CommitmentView, title: str) -> str:
+    def block(c: PlanLine, title: str) -> str:
         return t(
             "plan.commitment",
             number=esc(c.number),
             title=title,
-            lead=agency_short(c.lead, t),
+            lead=esc(c.lead) if c.lead else t("agency.none"),
             complete=c.complete,
-            total=len(c.milestones),
+            total=c.total,
         )
 
     blocks = [block(c, esc(c.title)) for c in plan.commitments]

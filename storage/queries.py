@@ -162,6 +162,52 @@ async def plan_view(*, session: AsyncSession, group: WorkingGroup) -> PlanView:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class PlanLine:
+    """One commitment as /plan lists it."""
+
+    number: str
+    title: str
+    lead: str | None  # the lead agency's code
+    complete: int
+    total: int
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanSummary:
+    group_name: str
+    period: str | None
+    commitments: tuple[PlanLine, ...]
+
+
+async def plan_summary(*, session: AsyncSession, group: WorkingGroup) -> PlanSummary:
+    """/plan's lines, in one query whatever the plan's size: each current commitment with
+    its lead agency's code and how many of its current milestones are complete."""
+    counted = Milestone.archived.is_(False)
+    rows = await session.execute(
+        select(
+            Commitment.number,
+            Commitment.title,
+            Agency.code,
+            func.count(Milestone.id).filter(counted, Milestone.status == Status.COMPLETE),
+            func.count(Milestone.id).filter(counted),
+        )
+        .outerjoin(Agency, Agency.id == Commitment.lead_agency_id)
+        .outerjoin(Milestone, Milestone.commitment_id == Commitment.id)
+        .where(Commitment.working_group_id == group.id, Commitment.archived.is_(False))
+        .group_by(Commitment.id, Agency.code)
+        .order_by(Commitment.position, Commitment.id)
+    )
+    return PlanSummary(
+        group_name=group.name,
+        period=group.period,
+        commitments=tuple(
+            PlanLine(number=n, title=title, lead=lead, complete=done, total=total)
+            for n, title, lead, done, total in rows
+        ),
+    )
+
+
 async def commitment_view(
     *, session: AsyncSession, group: WorkingGroup, number: str
 ) -> CommitmentView | None:

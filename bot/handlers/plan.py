@@ -9,7 +9,7 @@ from bot.context import WGApplication, WGContext
 from bot.edge import GroupScope, command, in_linked_group
 from bot.i18n import Translator
 from bot.render import esc, render_commitment, render_plan
-from storage.queries import commitment_view, plan_view
+from storage.queries import commitment_view, plan_summary
 
 # A long plan comes as one message with page buttons, not as several messages at once
 # (a group may get 20 messages a minute); a press edits that message to another page.
@@ -33,7 +33,7 @@ def _pager(t: Translator, page: int, pages: int) -> InlineKeyboardMarkup | None:
 @in_linked_group
 async def plan(update: Update, context: WGContext, scope: GroupScope) -> None:
     """Every commitment: number, title, lead agency, milestones complete/total."""
-    pages = render_plan(scope.t, await plan_view(session=scope.session, group=scope.group))
+    pages = render_plan(scope.t, await plan_summary(session=scope.session, group=scope.group))
     scope.reply(pages[0], reply_markup=_pager(scope.t, 0, len(pages)))
 
 
@@ -44,7 +44,7 @@ async def plan_page(update: Update, context: WGContext, scope: GroupScope) -> No
     if query is None or query.data is None or not isinstance(query.message, Message):
         return
     number = query.data.removeprefix(PAGE_PREFIX)
-    pages = render_plan(scope.t, await plan_view(session=scope.session, group=scope.group))
+    pages = render_plan(scope.t, await plan_summary(session=scope.session, group=scope.group))
     # Not a number this bot wrote, or a page the plan no longer has: the nearest one.
     page = min(int(number), len(pages) - 1) if number.isdecimal() and len(number) < 6 else 0
     scope.answers.answer_query()

@@ -225,7 +225,7 @@ async def test_a_failure_gets_one_polite_answer_and_is_logged(
     async def broken(**_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bot.handlers.plan.plan_view", broken)
+    monkeypatch.setattr("bot.handlers.plan.plan_summary", broken)
     with caplog.at_level(logging.INFO):
         reply = await run.unique_reply(GROUP, BAT, "/plan")
     assert reply.text is not None and reply.text.startswith("Sorry, something went wrong")
