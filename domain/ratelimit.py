@@ -1,8 +1,10 @@
 """Telegram's flood limits as sliding windows of send instants (pure; stored by storage.outbox).
 
 A send is admitted only when fewer than `count` sends lie in the last `seconds` (stretched
-by `safety`, so that a little network jitter between our clock and Telegram's arrival
-times never makes a window look fuller at Telegram than it was here).
+by a margin, so that a little network jitter between our clock and Telegram's arrival
+times never makes a window look fuller at Telegram than it was here). The margin is
+`safety` of the window, up to `safety` of a second: jitter is the same whatever the
+window, so a group's minute is 60.1 s, not 66 s (20 messages a minute, not 18).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class RateLimits:
         return self.group if chat_id < 0 else self.private
 
     def span(self, limit: Limit) -> float:
-        return limit.seconds * (1.0 + self.safety)
+        return limit.seconds + self.safety * min(limit.seconds, 1.0)
 
 
 def prune(recent: list[float], now: float, span: float) -> list[float]:
