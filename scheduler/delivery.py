@@ -77,6 +77,8 @@ SentHook = Callable[[Claimed, int], Awaitable[None]]
 # Trouble reading the database (or a socket) while rendering passes; anything else
 # would fail again the same way.
 TRANSIENT = (DBAPIError, PoolTimeout, OSError)
+# How often a row waiting for its slot asks again before it goes back to the outbox.
+SLOT_TRIES = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +92,9 @@ class DeliveryConfig:
     batch: int = 50
     concurrency: int = 8
     poll_interval: float = 1.0
+    # Rows whose slot in the bot's window opens this soon are claimed and wait for it
+    # here (storage.claims.claim), one after another in claim order.
+    lookahead: float = 0.25
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,6 +144,7 @@ class DeliveryWorker(Generic[N]):
         self._poke = asyncio.Event()
         self._stopping = asyncio.Event()
         self._stepping = asyncio.Lock()
+        self._slot_turn = asyncio.Lock()
 
     def poke(self) -> None:
         """Something new may be due: look now instead of at the next poll."""
@@ -200,6 +206,7 @@ class DeliveryWorker(Generic[N]):
                 lease=self.config.lease,
                 grace=self.config.grace,
                 batch=self.config.batch,
+                lookahead=self.config.lookahead,
             )
         if not taken.rows:
             return Step(claimed=0, wake_at=taken.wake_at)
@@ -285,6 +292,8 @@ class DeliveryWorker(Generic[N]):
         for index in range(row.parts_sent, len(parts)):
             try:
                 retry_at = await self._take_slot(row)
+                if retry_at is not None:
+                    retry_at = await self._wait_for_slot(row, retry_at)
             except LeaseLost:
                 log.warning("not sending %s: its lease ran out, another worker has it", row.key)
                 return True
@@ -433,6 +442,22 @@ class DeliveryWorker(Generic[N]):
                     )
 
         await finish(write)
+
+    async def _wait_for_slot(self, row: Claimed, retry_at: float) -> float | None:
+        """A slot that opens within the lookahead is waited for, a row at a time (so the
+        waiting rows do not all ask for the same slot at once); None once taken, else
+        when to try again (the row goes back)."""
+        async with self._slot_turn:
+            for _ in range(SLOT_TRIES):
+                wait = retry_at - self.wall()
+                if wait > self.config.lookahead:
+                    break
+                await asyncio.sleep(max(0.0, wait))
+                taken = await self._take_slot(row)
+                if taken is None:
+                    return None
+                retry_at = taken
+        return retry_at
 
     async def _take_slot(self, row: Claimed) -> float | None:
         """Reserve this send's place in the chat's and the bot's windows right before it

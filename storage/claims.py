@@ -101,12 +101,17 @@ async def claim(
     lease: dt.timedelta,
     grace: dt.timedelta,
     batch: int,
+    lookahead: float = 0.0,
 ) -> Claim:
     """Take the lease on due rows whose chats have room at the wall-clock instant `wall`.
 
     Room is the chat's window (and the bot's) minus the rows already being sent; the
     slot itself is reserved just before each send (`reserve_slot`), so the windows hold
     the instants messages really left. Rows past the grace window are dropped first.
+
+    With a `lookahead` (seconds), rows whose place in the bot's window opens within it
+    are taken too, so that the worker holds them ready when their slots open instead of
+    claiming again each time one does (what kept fan-out at three quarters of 30/s).
     """
     due = and_(
         Notification.state == State.PENDING,
@@ -149,14 +154,19 @@ async def claim(
         if len(claimed) >= batch:
             break
         overall, chat_limit = limits.overall, limits.for_chat(row.chat_id)
+        at = wall
         ok, overall_window = admit(windows[GLOBAL_CHAT], wall, overall, limits.span(overall))
         if not ok:
-            wake = free_at(overall_window, overall, limits.span(overall))
-            break
-        ok, chat_window = admit(windows[row.chat_id], wall, chat_limit, limits.span(chat_limit))
+            opens = free_at(overall_window, overall, limits.span(overall))
+            if opens is None or opens > wall + lookahead:
+                wake = opens
+                break
+            # Its slot opens within the lookahead: count it there, as the send will.
+            at, overall_window = opens, sorted([*overall_window, opens])
+        ok, chat_window = admit(windows[row.chat_id], at, chat_limit, limits.span(chat_limit))
         if not ok:
-            at = free_at(chat_window, chat_limit, limits.span(chat_limit))
-            wake = at if wake is None or (at is not None and at < wake) else wake
+            room = free_at(chat_window, chat_limit, limits.span(chat_limit))
+            wake = room if wake is None or (room is not None and room < wake) else wake
             continue
         windows[GLOBAL_CHAT], windows[row.chat_id] = overall_window, chat_window
         if row.state == State.SENDING:

@@ -11,12 +11,15 @@ import asyncio
 import datetime as dt
 import time
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from domain.clock import FixedClock
 from domain.ratelimit import Limit, RateLimits, admit, free_at
 from fakebot import FakeTelegram
+from storage.claims import Claim, claim
+from storage.db import transaction
 from storage.models import ChatRate
 from storage.outbox import State
 from tests.scheduler.conftest import (
@@ -116,3 +119,37 @@ async def test_the_real_limits_on_a_small_volume(
         assert rate is not None and rate.next_send_at is not None
         held = rate.next_send_at - dt.datetime.fromtimestamp(started, dt.UTC)
         assert dt.timedelta(seconds=60) < held < dt.timedelta(seconds=70)
+
+
+async def test_rows_whose_slot_opens_within_the_lookahead_are_held_ready(
+    sessionmaker: async_sessionmaker[AsyncSession], fake: FakeTelegram
+) -> None:
+    """The bot's window is full, its first slots opening 0.1 s from now, one every 10 ms:
+    with a quarter of a second's lookahead the rows for the next 16 slots are claimed at
+    once (each counted at its slot's instant), not one claim per opening slot; without
+    one, none is, and the worker is told when to look again."""
+    wall = 1_000_000.0
+    limits = RateLimits()  # Telegram's: 30 a second, a tenth of a second's margin
+    await seed(sessionmaker, planned_for(group_chats(fake, 40), 1))
+    async with transaction(sessionmaker) as session:
+        session.add(ChatRate(chat_id=0, recent=[wall - 1.0 + i * 0.01 for i in range(30)]))
+
+    async def claimed(lookahead: float) -> Claim:
+        async with transaction(sessionmaker) as session:
+            return await claim(
+                session=session,
+                worker="w",
+                now=NOW,
+                wall=wall,
+                limits=limits,
+                lease=dt.timedelta(minutes=2),
+                grace=dt.timedelta(hours=6),
+                batch=50,
+                lookahead=lookahead,
+            )
+
+    none = await claimed(0.0)
+    assert none.rows == [] and none.wake_at == pytest.approx(wall + 0.1)
+    ready = await claimed(0.255)
+    assert len(ready.rows) == 16
+    assert ready.wake_at == pytest.approx(wall + 0.26)
