@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -110,9 +110,19 @@ def _downgrade(connection: Connection, revision: str) -> None:
     command.downgrade(alembic_config(connection), revision)
 
 
+# Replicas started together each migrate at start: on PostgreSQL they take turns on this
+# transaction-scoped advisory lock, so the second finds the schema up to date instead
+# of running the same migration at once. (SQLite has one process, which owns the file.)
+MIGRATION_LOCK = 0x77676274  # "wgbt"
+
+
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (idempotent)."""
+    """Bring the schema up to `revision` (idempotent; one process at a time)."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         await connection.run_sync(_upgrade, revision)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from alembic.autogenerate import compare_metadata
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import downgrade, migrate, transaction
+from storage.db import create_engine, downgrade, migrate, transaction
 from storage.groups import create_group
 from storage.models import Base, WorkingGroup
 
@@ -47,3 +48,21 @@ async def test_datetimes_come_back_aware_in_utc(
     assert stored == created
     assert stored is not None and stored.tzinfo is not None
     assert stored.utcoffset() == dt.timedelta(0)
+
+
+async def test_replicas_starting_together_migrate_one_after_the_other(
+    engine: AsyncEngine,
+) -> None:
+    """Two processes' `wgbot run` on one empty PostgreSQL database: both come up, the
+    schema is made once (SQLite has a single process and no such race)."""
+    if engine.dialect.name != "postgresql":
+        return
+    await downgrade(engine, "base")
+    others = [create_engine(engine.url.render_as_string(hide_password=False)) for _ in range(3)]
+    try:
+        await asyncio.gather(*(migrate(e) for e in [engine, *others]))
+    finally:
+        for other in others:
+            await other.dispose()
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_diff) == []
