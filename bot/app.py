@@ -28,9 +28,13 @@ from bot.handlers import (
     lists,
     meetings,
     membership,
+    metering,
+    minutes,
+    ogp,
     people,
     plan,
     progress,
+    quiet,
 )
 from bot.handlers import settings as settings_handlers
 
@@ -74,6 +78,7 @@ def register_handlers(app: WGApplication) -> None:
     # Order matters: within handler group 0 the first matching handler wins, so the
     # catch-all for unknown commands comes after every real command, and private-chat
     # variants (in lists) before their group twins.
+    metering.register(app)  # group -2: counts every update for /metrics
     guard.register(app)  # group -1: before every command
     membership.register(app)
     general.register(app)
@@ -85,5 +90,8 @@ def register_handlers(app: WGApplication) -> None:
     lists.register(app)
     people.register(app)
     settings_handlers.register(app)
+    quiet.register(app)  # /holiday, /holidays and the snooze buttons
+    minutes.register(app)
+    ogp.register(app)
     general.register_fallback(app)
     app.add_error_handler(on_error)

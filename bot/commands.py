@@ -41,6 +41,18 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("mine", private=True),
     CommandSpec("export", coordinator_only=True),
     CommandSpec("coordinator", coordinator_only=True),
+    # Quiet days (PRODUCT.md, "Quiet days and snooze").
+    CommandSpec("holiday", coordinator_only=True),
+    CommandSpec("holidays"),
+    # Minutes and action items; the OGP watch (PRODUCT.md, their own tables).
+    CommandSpec("topic"),
+    CommandSpec("info"),
+    CommandSpec("agreed"),
+    CommandSpec("link"),
+    CommandSpec("action"),
+    CommandSpec("minutes"),
+    CommandSpec("actions"),
+    CommandSpec("ogp"),
 )
 
 

@@ -17,6 +17,7 @@ from bot.flows import Flows
 from bot.roles import AdminCache
 from bot.throttle import EXPORT, MEMBER, Throttle
 from domain.clock import Clock
+from domain.metrics import NO_METRICS, Metrics
 
 GroupListener = Callable[[int], Awaitable[None]]
 Listener = Callable[[], Awaitable[None]]
@@ -29,6 +30,8 @@ class Deps:
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
     default_language: str  # for chats no working group is linked to
+    # WGBOT_PUBLIC_URL without a trailing slash (None: public pages cannot be published).
+    public_url: str | None = None
     admin_cache: AdminCache = dataclasses.field(default_factory=AdminCache)
     # Whether a user is still in a group's chat (for what they may see in private).
     member_cache: AdminCache = dataclasses.field(default_factory=AdminCache)
@@ -40,6 +43,8 @@ class Deps:
     schedule_listeners: list[GroupListener] = dataclasses.field(default_factory=list)
     # Called after a handler committed a new outbox row (/digest): delivery looks now.
     queued_listeners: list[Listener] = dataclasses.field(default_factory=list)
+    # What /metrics counts (updates, commands, 429s); nothing unless the root wires it.
+    metrics: Metrics = NO_METRICS
 
     async def schedule_changed(self, group_id: int) -> None:
         for listener in self.schedule_listeners:

@@ -26,6 +26,7 @@ class Step(enum.StrEnum):
     MILESTONE = "milestone"
     STATUS = "status"
     NOTE = "note"
+    ACTIONS = "actions"  # the open action items, instead of a commitment's milestones
 
 
 class Action(enum.StrEnum):
@@ -36,6 +37,8 @@ class Action(enum.StrEnum):
     SKIP = "k"
     BACK = "b"
     CANCEL = "x"
+    ACTIONS = "a"  # show the open action items
+    ACTION_ITEM = "i"  # arg: action item id
 
 
 @dataclasses.dataclass
@@ -51,6 +54,7 @@ class Flow:
     milestone_page: int = 0
     commitment_id: int | None = None
     milestone_id: int | None = None
+    action_id: int | None = None  # an action item instead of a milestone
     status: Status | None = None
     # Set when the flow began as `/update 3.2 in progress <note>`: the note is known.
     note_given: bool = False

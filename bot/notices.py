@@ -16,9 +16,12 @@ from typing import Any
 from bot.digest import digest_parts
 from bot.i18n import Translator, translator
 from bot.render import esc
+from bot.snooze import snooze_buttons
+from bot.tracked_notices import render_tracked
 from domain.parts import Part
 from domain.rules import DEADLINE, OVERDUE
 from storage.notices import DigestNotice, Head, MeetingNotice, MilestoneNotice, Notice
+from storage.tracked_notices import TRACKED_NOTICES
 
 
 def _local(when: dt.datetime, tz: zoneinfo.ZoneInfo) -> str:
@@ -54,11 +57,29 @@ def _meeting(t: Translator, notice: MeetingNotice) -> list[Part]:
             "notify.meeting.soon",
             title=title,
             when=_local(notice.start, tz),
-            left=_left(t, notice.offset_minutes),
+            left=_meeting_left(t, notice, tz),
         )
     if notice.place:
         text += "\n" + t("notify.meeting.place", place=esc(notice.place))
     return [Part(_late(t, notice.head) + text)]
+
+
+def _meeting_left(t: Translator, notice: MeetingNotice, tz: zoneinfo.ZoneInfo) -> str:
+    """By the offset; a reminder moved off a quiet day counts the days to the meeting."""
+    planned = notice.start - dt.timedelta(minutes=notice.offset_minutes)
+    if notice.head.late or notice.head.due_at == planned:
+        return _left(t, notice.offset_minutes)
+    days = (notice.start.astimezone(tz).date() - notice.head.due_at.astimezone(tz).date()).days
+    return t.plural("notify.left.days", days) if days > 0 else _left(t, notice.offset_minutes)
+
+
+def _days_left(notice: MilestoneNotice) -> int:
+    """Days from the day a deadline reminder goes (moved off a quiet day, or snoozed) to
+    the due date; the offset when it went late."""
+    if notice.head.late:
+        return notice.offset_days
+    sent_on = notice.head.due_at.astimezone(zoneinfo.ZoneInfo(notice.head.timezone)).date()
+    return (notice.due - sent_on).days
 
 
 def _milestone(t: Translator, notice: MilestoneNotice) -> list[Part]:
@@ -69,18 +90,21 @@ def _milestone(t: Translator, notice: MilestoneNotice) -> list[Part]:
         "due": notice.due.isoformat(),
     }
     hint = t("notify.update_hint", number=facts["number"])
-    if notice.head.kind == DEADLINE:
-        text = t("notify.deadline", left=_left(t, notice.offset_days * 1440), **facts)
+    days_left = _days_left(notice) if notice.head.kind == DEADLINE else 0
+    if notice.head.kind == DEADLINE and days_left >= 0:
+        left = _left(t, days_left * 1440) if days_left else t("quiet.notify.today")
+        text = t("notify.deadline", left=left, **facts)
         if notice.private:
             text += "\n" + t("notify.deadline.private", group=esc(notice.head.group_name))
         else:
             text += "\n" + hint
-    elif notice.head.kind == OVERDUE:
+    elif notice.head.kind in (OVERDUE, DEADLINE):  # a deadline reminder snoozed past it
         text = t("notify.overdue", **facts) + "\n" + hint
     else:
         quiet = t.plural("notify.quiet", notice.quiet_weeks, weeks=notice.quiet_weeks, **facts)
         text = quiet + "\n" + hint
-    return [Part(_late(t, notice.head) + text)]
+    buttons = snooze_buttons(t, notice.head.notification_id) if notice.private else ()
+    return [Part(_late(t, notice.head) + text, buttons=buttons)]
 
 
 async def render_notice(notice: Notice) -> list[Part]:
@@ -90,6 +114,8 @@ async def render_notice(notice: Notice) -> list[Part]:
         return _meeting(t, notice)
     if isinstance(notice, MilestoneNotice):
         return _milestone(t, notice)
+    if isinstance(notice, TRACKED_NOTICES):  # action items, OGP warnings, minutes
+        return render_tracked(t, notice)
     assert isinstance(notice, DigestNotice)
     # Drawing the chart takes tens of milliseconds of CPU: off the event loop.
     return await asyncio.to_thread(digest_parts, t, notice.data, late=_late(t, notice.head))

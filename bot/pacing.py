@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from domain.metrics import NO_METRICS, Metrics
 from domain.ratelimit import RateLimits
 from storage.claims import take_slot
 from storage.db import transaction
@@ -70,11 +71,13 @@ class SharedWindowLimiter(BaseRateLimiter[dict[str, Any]]):
         *,
         wall: Callable[[], float] = time.time,
         max_tries: int = MAX_TRIES,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.limits = limits or RateLimits()
         self.wall = wall
         self.max_tries = max_tries
+        self.metrics = metrics
 
     async def initialize(self) -> None:
         """Nothing to set up: the windows live in the database."""
@@ -99,6 +102,7 @@ class SharedWindowLimiter(BaseRateLimiter[dict[str, Any]]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
+                self.metrics.throttled("reply")
                 seconds = _retry_after(error)
                 await self._hold(chat_id, seconds)
                 if attempt == self.max_tries:

@@ -79,7 +79,14 @@ class SetReminders:
     offsets: tuple[int, ...]
 
 
-SettingsCommand = ShowSettings | SetTimezone | SetLanguage | SetDigest | SetReminders
+@dataclasses.dataclass(frozen=True)
+class SetPublish:
+    """`/settings publish on|off|rotate`: the public progress page."""
+
+    action: str  # "on", "off" or "rotate"
+
+
+SettingsCommand = ShowSettings | SetTimezone | SetLanguage | SetDigest | SetReminders | SetPublish
 
 _SUBCOMMANDS = {
     "timezone": "timezone",
@@ -89,6 +96,7 @@ _SUBCOMMANDS = {
     "digest": "digest",
     "reminders": "reminders",
     "reminder": "reminders",
+    "publish": "publish",
 }
 _OFF = frozenset({"off", "none", "унтраах", "унтраа", "үгүй"})
 
@@ -111,7 +119,19 @@ def parse_settings(args: Sequence[str]) -> SettingsCommand | Invalid:
         return parse_digest(rest)
     if sub == "reminders":
         return parse_reminders(" ".join(rest))
+    if sub == "publish":
+        return parse_publish(rest)
     return Invalid("cmd.settings.usage_help")
+
+
+def parse_publish(words: Sequence[str]) -> SetPublish | Invalid:
+    """`on`, `off` or `rotate` (a new address; the old one stops answering)."""
+    word = words[0].casefold() if len(words) == 1 else ""
+    if word in _OFF:
+        return SetPublish("off")
+    if word in ("on", "rotate"):
+        return SetPublish(word)
+    return Invalid("public.publish.usage_help")
 
 
 def parse_language(word: str) -> SetLanguage | Invalid:

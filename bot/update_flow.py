@@ -9,6 +9,8 @@ Telegram's 64 bytes whatever the plan looks like.
 
 from __future__ import annotations
 
+import dataclasses
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.edge import GroupScope
@@ -18,6 +20,7 @@ from bot.parsing import is_row_id
 from bot.progress_render import render_recorded
 from bot.render import STATUS_MARK, esc, status_label
 from domain.enums import Status
+from storage.actions import action_by_id, label, open_actions, record_action_update
 from storage.models import Milestone
 from storage.progress import (
     Choice,
@@ -40,7 +43,7 @@ def callback_data(flow: Flow, action: Action, arg: object = "") -> str:
 
 
 # Actions whose argument is a database id or a page number.
-NUMBERED = frozenset({Action.COMMITMENT, Action.MILESTONE, Action.PAGE})
+NUMBERED = frozenset({Action.COMMITMENT, Action.MILESTONE, Action.PAGE, Action.ACTION_ITEM})
 
 
 def parse_press(data: str | None) -> Press | None:
@@ -98,12 +101,17 @@ async def screen(scope: GroupScope, flow: Flow) -> Screen:
     t = scope.t
     if flow.step is Step.COMMITMENT:
         choices = await commitments_with_milestones(session=scope.session, group=scope.group)
-        if not choices:
+        actions = await open_actions(session=scope.session, group_id=scope.group.id)
+        if not choices and not actions:
             return Screen(t("update.flow.no_milestones"))
         buttons = [
             _button(f"{c.number}. {c.title}", flow, Action.COMMITMENT, c.id) for c in choices
         ]
         rows, flow.commitment_page = _paged(flow, buttons, flow.commitment_page)
+        if actions:  # open action items are updated like milestones
+            rows.append(
+                [_button(t("action.flow.button", count=len(actions)), flow, Action.ACTIONS)]
+            )
         rows.append(_controls(t, flow, back=False))
         return Screen(t("update.flow.pick_commitment"), InlineKeyboardMarkup(rows))
     if flow.step is Step.MILESTONE:
@@ -121,7 +129,16 @@ async def screen(scope: GroupScope, flow: Flow) -> Screen:
             "update.flow.pick_milestone", number=esc(commitment.number), title=esc(commitment.title)
         )
         return Screen(text, InlineKeyboardMarkup(rows))
-    milestone = await _milestone(scope, flow)
+    if flow.step is Step.ACTIONS:
+        actions = await open_actions(session=scope.session, group_id=scope.group.id)
+        buttons = [
+            _button(f"{STATUS_MARK[a.status]} {a.label} {a.text}", flow, Action.ACTION_ITEM, a.id)
+            for a in actions
+        ]
+        rows, flow.milestone_page = _paged(flow, buttons, flow.milestone_page)
+        rows.append(_controls(t, flow, back=True))
+        return Screen(t("action.flow.pick"), InlineKeyboardMarkup(rows))
+    milestone = await _target(scope, flow)
     if milestone is None:
         flow.step = Step.COMMITMENT
         return await screen(scope, flow)
@@ -142,7 +159,7 @@ def _milestone_button(flow: Flow, m: Choice) -> InlineKeyboardButton:
     return _button(f"{mark} {m.number} {m.title}", flow, Action.MILESTONE, m.id)
 
 
-def _status_screen(t: Translator, flow: Flow, milestone: Milestone) -> Screen:
+def _status_screen(t: Translator, flow: Flow, milestone: Milestone | ActionTarget) -> Screen:
     order = AMBIGUOUS_ORDER if flow.ambiguous_word else SCALE_ORDER
     buttons = [
         _button(f"{STATUS_MARK[s]} {status_label(t, s)}", flow, Action.STATUS, s.value)
@@ -169,6 +186,57 @@ async def _milestone(scope: GroupScope, flow: Flow) -> Milestone | None:
         session=scope.session, group=scope.group, milestone_id=flow.milestone_id
     )
     return None if milestone is None or milestone.archived else milestone
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionTarget:
+    """An action item as the flow's status and note screens show it."""
+
+    id: int
+    number: str  # A3
+    title: str
+    status: Status
+
+
+async def _target(scope: GroupScope, flow: Flow) -> Milestone | ActionTarget | None:
+    """The flow's milestone, or its open action item, if it is still there."""
+    if flow.action_id is None:
+        return await _milestone(scope, flow)
+    item = await action_by_id(
+        session=scope.session, group_id=scope.group.id, action_id=flow.action_id
+    )
+    if item is None:
+        return None
+    return ActionTarget(id=item.id, number=label(item.number), title=item.text, status=item.status)
+
+
+async def _finish_action(scope: GroupScope, flow: Flow) -> Screen:
+    item = await action_by_id(
+        session=scope.session, group_id=scope.group.id, action_id=flow.action_id or 0
+    )
+    if item is None or flow.status is None:
+        return Screen(scope.t("update.flow.gone"))
+    was = item.status
+    await record_action_update(
+        session=scope.session,
+        item=item,
+        member=scope.member,
+        status=flow.status,
+        note=flow.note,
+        evidence_url=flow.evidence_url,
+        now=scope.now,
+    )
+    scope.schedule_changed()
+    text = render_recorded(
+        scope.t,
+        number=label(item.number),
+        title=item.text,
+        status=flow.status,
+        was=was,
+        reporter=reporter_name(scope.member),
+        evidence_url=flow.evidence_url,
+    )
+    return Screen(text)
 
 
 async def confirm_update(
@@ -203,6 +271,8 @@ async def confirm_update(
 async def finish(scope: GroupScope, flows: Flows, flow: Flow) -> Screen:
     """Record what the flow collected and end it; a milestone gone meanwhile ends it too."""
     flows.end(flow)
+    if flow.action_id is not None:
+        return await _finish_action(scope, flow)
     milestone = await _milestone(scope, flow)
     if milestone is None or flow.status is None:
         return Screen(scope.t("update.flow.gone"))
@@ -219,8 +289,9 @@ async def on_press(scope: GroupScope, flows: Flows, flow: Flow, press: Press) ->
         flow.ambiguous_word = None
         flow.step = {
             Step.NOTE: Step.STATUS,
-            Step.STATUS: Step.MILESTONE,
+            Step.STATUS: Step.ACTIONS if flow.action_id is not None else Step.MILESTONE,
             Step.MILESTONE: Step.COMMITMENT,
+            Step.ACTIONS: Step.COMMITMENT,
         }.get(flow.step, Step.COMMITMENT)
     elif press.action is Action.PAGE and press.arg.isdigit():
         if flow.step is Step.COMMITMENT:
@@ -231,7 +302,12 @@ async def on_press(scope: GroupScope, flows: Flows, flow: Flow, press: Press) ->
         flow.commitment_id, flow.milestone_page = int(press.arg), 0
         flow.step = Step.MILESTONE
     elif press.action is Action.MILESTONE and press.arg.isdigit():
-        flow.milestone_id = int(press.arg)
+        flow.milestone_id, flow.action_id = int(press.arg), None
+        flow.step = Step.STATUS
+    elif press.action is Action.ACTIONS and flow.step is Step.COMMITMENT:
+        flow.step, flow.milestone_page = Step.ACTIONS, 0
+    elif press.action is Action.ACTION_ITEM and press.arg.isdigit():
+        flow.action_id, flow.milestone_id = int(press.arg), None
         flow.step = Step.STATUS
     elif press.action is Action.STATUS and press.arg in Status.__members__.values():
         flow.status = Status(press.arg)

@@ -10,6 +10,12 @@ the same keys and the outbox (unique on the key) never holds anything twice:
     quiet:<milestone id>:<quiet period start UTC ISO>
     digest:<group id>:<ISO year>-W<ISO week>
     digest_now:<group id>:<asked at UTC ISO>                  (asked for with /digest)
+    action_deadline:<action id>:<due>:<offset days>:group     (domain.tracked, like deadline)
+    action_deadline:<action id>:<due>:<offset days>:user:<telegram user id>
+    action_overdue:<action id>:<due>
+    ogp:<group id>:<forum|repository>:<lapse date>:<30|7|0>   (a newer date, a new lapse date)
+    minutes_closed:<minutes id>                    (closed by themselves: written once)
+    snooze:<notification id>:<tomorrow|week>       (a member's snooze button: written once)
 
 Keys name the recipient, never a chat id that can change: a group's chat moves (an
 upgrade to a supergroup, re-linking) and its queued reminders follow it, unsent twice.
@@ -17,19 +23,24 @@ upgrade to a supergroup, re-linking) and its queued reminders follow it, unsent 
 Wall times (09:00, the digest time, a meeting's start) are in the group's time zone and
 stay at that wall time across daylight-saving changes; a wall time inside a
 spring-forward gap moves forward by the gap (domain.recurrence.place).
+
+Off quiet days (a holiday or a day outside the group's working week) every planned
+notification moves by its `Planned.moves`, in plan_notifications only (domain.quiet);
+its key stays the unmoved one, so a change of holidays moves a pending row.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 import math
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from domain.enums import Status
+from domain.quiet import Move as Move  # defined with the moving rule, re-exported here
+from domain.quiet import QuietCalendar, moved
 from domain.recurrence import Schedule, occurrences, place
 
 # Deadline reminders, overdue notices and quiet nudges arrive at this local time.
@@ -39,7 +50,11 @@ LATE_AFTER = dt.timedelta(minutes=5)
 
 MEETING, DEADLINE, OVERDUE, QUIET, DIGEST = "meeting", "deadline", "overdue", "quiet", "digest"
 # Planning derives these kinds from the plan, and cancels what it no longer wants.
-PLANNED_KINDS = (MEETING, DEADLINE, OVERDUE, QUIET, DIGEST)
+# Action items (tracked like milestones) and OGP's minimum requirements: domain.tracked.
+ACTION_DEADLINE, ACTION_OVERDUE, OGP = "action_deadline", "action_overdue", "ogp"
+PLANNED_KINDS = (MEETING, DEADLINE, OVERDUE, QUIET, DIGEST, ACTION_DEADLINE, ACTION_OVERDUE, OGP)
+# Minutes that closed themselves after 4 hours: written once when closed, never planned.
+MINUTES_CLOSED = "minutes_closed"
 # The digest a member asked for with /digest: written once, never planned or cancelled.
 DIGEST_NOW = "digest_now"
 # How long a group waits between two /digest (a chart and a few messages each).
@@ -75,6 +90,8 @@ class GroupFacts:
     deadline_offsets_days: tuple[int, ...] = (14, 7, 1)
     meeting_offsets_minutes: tuple[int, ...] = (1440, 60, 0)
     quiet_weeks: int = 4
+    # Working week and days off; None: every day is a working day (nothing moves).
+    quiet: QuietCalendar | None = None
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -99,14 +116,6 @@ class MilestoneFacts:
     last_update_at: dt.datetime | None = None
     # When it is known to have been in progress, for a milestone without any update.
     started_at: dt.datetime | None = None
-
-
-class Move(enum.StrEnum):
-    """Which way a notification moves off a quiet day (PRODUCT.md, "Quiet days")."""
-
-    EARLIER = "earlier"  # ahead of something: to the previous working day, same wall time
-    LATER = "later"  # after the fact, and the digest: to the next working day
-    STAY = "stay"  # the meeting is when it is (an hour before, starting now)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,6 +166,9 @@ def meeting_reminders(group: GroupFacts, meeting: MeetingFacts, window: Window) 
                     chat_id=group.chat_id,
                     due_at=due,
                     payload={"meeting_id": meeting.id, "start": _iso(start), "offset": offset},
+                    # The day before is ahead of the meeting; the hour before and the
+                    # start are the meeting's own time.
+                    moves=Move.EARLIER if offset >= 1440 else Move.STAY,
                 )
             )
     return planned
@@ -192,6 +204,7 @@ def deadline_reminders(
                         "offset": offset,
                         "private": private,
                     },
+                    moves=Move.EARLIER,
                 )
             )
     return planned
@@ -211,6 +224,7 @@ def overdue_notice(group: GroupFacts, milestone: MilestoneFacts, window: Window)
             chat_id=group.chat_id,
             due_at=due_at,
             payload={"milestone_id": milestone.id, "due": milestone.due.isoformat()},
+            moves=Move.LATER,
         )
     ]
 
@@ -249,6 +263,7 @@ def quiet_nudges(group: GroupFacts, milestone: MilestoneFacts, window: Window) -
                 chat_id=group.chat_id,
                 due_at=due_at,
                 payload={"milestone_id": milestone.id, "since": _iso(baseline)},
+                moves=Move.LATER,
             )
         )
     return planned
@@ -274,6 +289,7 @@ def weekly_digest(group: GroupFacts, window: Window) -> list[Planned]:
                         chat_id=group.chat_id,
                         due_at=due_at,
                         payload={"group_id": group.id, "week": f"{year}-W{week:02d}"},
+                        moves=Move.LATER,
                     )
                 )
         day += dt.timedelta(days=1)
@@ -285,12 +301,22 @@ def plan_notifications(
     meetings: Iterable[MeetingFacts],
     milestones: Iterable[MilestoneFacts],
     window: Window,
+    *,
+    now: dt.datetime | None = None,
+    extra: Iterable[Callable[[GroupFacts, Window], list[Planned]]] = (),
 ) -> list[Planned]:
     """Everything the group wants sent with a time in `window`, ordered by time then key.
+    `extra` rules (domain.tracked: action items, OGP warnings) plan in the same window.
 
     Nothing is planned before the group existed: a reminder whose time had passed when
     the plan was first loaded is not news.
+
+    Every notification then moves off quiet days by its `moves` (domain.quiet.moved, here
+    and nowhere else), keeping the key of its unmoved time; `now` is when an EARLIER move
+    that is already past goes instead. The rules look beyond `window` by the quiet days
+    at its edges, so what moves into the window from outside it is planned too.
     """
+    asked, window = window, _reach(group, window)
     planned = weekly_digest(group, window)
     for meeting in meetings:
         planned += meeting_reminders(group, meeting, window)
@@ -298,8 +324,49 @@ def plan_notifications(
         planned += deadline_reminders(group, milestone, window)
         planned += overdue_notice(group, milestone, window)
         planned += quiet_nudges(group, milestone, window)
+    for more in extra:
+        planned += more(group, window)
     wanted = [p for p in planned if p.kind == MEETING or p.due_at >= group.created_at]
-    return sorted(wanted, key=lambda p: (p.due_at, p.key))
+    placed = _one_digest_a_day(group, [_off_quiet_days(group, p, now) for p in wanted])
+    return sorted((p for p in placed if p.due_at in asked), key=lambda p: (p.due_at, p.key))
+
+
+def _reach(group: GroupFacts, window: Window) -> Window:
+    """`window` widened by the runs of quiet days just outside it (plus a day for wall
+    times and offsets): an EARLIER notification due after the window may move into it,
+    a LATER one due before it too."""
+    if group.quiet is None:
+        return window
+    tz, quiet = group.tz, group.quiet
+    after = quiet.run(window.end.astimezone(tz).date() + dt.timedelta(days=1), 1)
+    before = quiet.run(window.start.astimezone(tz).date() - dt.timedelta(days=1), -1)
+    return Window(
+        start=window.start - dt.timedelta(days=before + 1),
+        end=window.end + dt.timedelta(days=after + 1),
+    )
+
+
+def _one_digest_a_day(group: GroupFacts, planned: list[Planned]) -> list[Planned]:
+    """A digest moved onto the day of the next week's (a week of holidays) gives way to
+    it: that one covers the same days and more."""
+    days: dict[dt.date, str] = {}
+    for p in planned:
+        if p.kind == DIGEST:
+            day = p.due_at.astimezone(group.tz).date()
+            days[day] = max(days.get(day, p.key), p.key)
+    return [
+        p
+        for p in planned
+        if p.kind != DIGEST or days[p.due_at.astimezone(group.tz).date()] == p.key
+    ]
+
+
+def _off_quiet_days(group: GroupFacts, planned: Planned, now: dt.datetime | None) -> Planned:
+    """The notification at its time off quiet days; its key stays the unmoved one."""
+    if group.quiet is None or planned.moves is Move.STAY:
+        return planned
+    due_at = moved(planned.due_at, planned.moves, tz=group.tz, calendar=group.quiet, now=now)
+    return planned if due_at == planned.due_at else dataclasses.replace(planned, due_at=due_at)
 
 
 def digest_cooldown_left(last_asked: dt.datetime | None, now: dt.datetime) -> dt.timedelta | None:

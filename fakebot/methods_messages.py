@@ -304,3 +304,100 @@ async def send_chat_action(call: Call) -> object:
     if call.params.get_str("action") not in _CHAT_ACTIONS:
         raise bad_request("wrong parameter action in request")
     return True
+
+
+REACTION_TYPES = frozenset({"emoji", "custom_emoji", "paid"})
+# The emoji a bot may react with (ReactionTypeEmoji, shared/telegram-bot-api/api.json).
+REACTION_EMOJI = frozenset(
+    {
+        "❤",
+        "👍",
+        "👎",
+        "🔥",
+        "🥰",
+        "👏",
+        "😁",
+        "🤔",
+        "🤯",
+        "😱",
+        "🤬",
+        "😢",
+        "🎉",
+        "🤩",
+        "🤮",
+        "💩",
+        "🙏",
+        "👌",
+        "🕊",
+        "🤡",
+        "🥱",
+        "🥴",
+        "😍",
+        "🐳",
+        "❤‍🔥",
+        "🌚",
+        "🌭",
+        "💯",
+        "🤣",
+        "⚡",
+        "🍌",
+        "🏆",
+        "💔",
+        "🤨",
+        "😐",
+        "🍓",
+        "🍾",
+        "💋",
+        "🖕",
+        "😈",
+        "😴",
+        "😭",
+        "🤓",
+        "👻",
+        "👨‍💻",
+        "👀",
+        "🎃",
+        "🙈",
+        "😇",
+        "😨",
+        "🤝",
+        "✍",
+        "🤗",
+        "🫡",
+        "🎅",
+        "🎄",
+        "☃",
+        "💅",
+        "🤪",
+        "🗿",
+        "🆒",
+        "💘",
+        "🙉",
+        "🦄",
+        "😘",
+        "💊",
+        "🙊",
+        "😎",
+        "👾",
+        "🤷‍♂",
+        "🤷",
+        "🤷‍♀",
+        "😡",
+    }
+)
+
+
+@handles("setMessageReaction")
+async def set_message_reaction(call: Call) -> object:
+    """Telegram checks the message and each reaction; the fake keeps no reaction state
+    (a test reads the calls)."""
+    chat = call.chat()
+    message_id = call.params.get_int("message_id") or 0
+    if (chat.id, message_id) not in call.backend.messages:
+        raise bad_request("MESSAGE_ID_INVALID")
+    for reaction in call.params.get_list("reaction") or []:
+        if not isinstance(reaction, dict) or reaction.get("type") not in REACTION_TYPES:
+            raise bad_request("REACTION_INVALID")
+        if reaction["type"] == "emoji" and reaction.get("emoji") not in REACTION_EMOJI:
+            raise bad_request("REACTION_INVALID")
+    return True

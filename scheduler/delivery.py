@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from domain.clock import Clock
+from domain.metrics import NO_METRICS, Metrics
 from domain.parts import Part
 from domain.ratelimit import RateLimits
 from domain.rules import LATE_AFTER
@@ -130,6 +131,7 @@ class DeliveryWorker(Generic[N]):
         render: Render[N],
         on_sent: SentHook | None = None,
         send: Send = send_part,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.bot = bot
@@ -141,6 +143,7 @@ class DeliveryWorker(Generic[N]):
         self.gather = gather
         self.render = render
         self.send = send
+        self.metrics = metrics
         self._poke = asyncio.Event()
         self._stopping = asyncio.Event()
         self._stepping = asyncio.Lock()
@@ -269,6 +272,7 @@ class DeliveryWorker(Generic[N]):
         except Exception:
             log.exception("could not render %s; giving up on it", row.key)
             await self._settle(row, State.FAILED, "could not render")
+            self.metrics.failed("render")
         return Settled()
 
     async def _deliver(self, row: Claimed) -> bool:
@@ -316,6 +320,8 @@ class DeliveryWorker(Generic[N]):
                 else outcome.message_id,
                 first=index == 0,
             )
+            if last:
+                self.metrics.sent(row.kind, (self.clock.now() - row.due_at).total_seconds())
             if self.on_sent is not None:
                 await self.on_sent(row, outcome.message_id)
         return True
@@ -323,6 +329,7 @@ class DeliveryWorker(Generic[N]):
     async def _failed(self, row: Claimed, outcome: Outcome) -> bool:
         """Write down a send that did not go; False when its chat takes nothing more now."""
         if isinstance(outcome, Throttled):
+            self.metrics.throttled("outbox")
             log.info(
                 "429 in chat %s: waiting %ss there (%s)", row.chat_id, outcome.seconds, row.key
             )
@@ -341,6 +348,7 @@ class DeliveryWorker(Generic[N]):
         if isinstance(outcome, ChatGone):
             async with transaction(self.sessionmaker) as session:
                 count = await chat_gone(session=session, chat_id=row.chat_id, reason=outcome.reason)
+            self.metrics.failed("chat_gone", count)
             log.warning(
                 "chat %s is gone (%s): marked inactive, %d notifications failed",
                 row.chat_id,
@@ -354,6 +362,7 @@ class DeliveryWorker(Generic[N]):
         if isinstance(outcome, Refused):
             log.warning("failed %s: Telegram refused it: %s", row.key, outcome.reason)
             await self._settle(row, State.FAILED, outcome.reason)
+            self.metrics.failed("refused")
             return True
         assert isinstance(outcome, Trouble)
         await self._retry_later(row, outcome.error)
@@ -388,6 +397,7 @@ class DeliveryWorker(Generic[N]):
                     error=error[:500],
                     count_attempt=True,
                 )
+            self.metrics.failed("gave_up")
             return
         delay = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempts - 1))
         delay *= random.uniform(0.5, 1.5)  # jitter, not cryptography

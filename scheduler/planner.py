@@ -14,8 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.rules import Window, plan_notifications
+from domain.tracked import tracked_rules
+from storage.actions import action_facts
 from storage.db import transaction
+from storage.minutes import close_expired
 from storage.models import Notification, WorkingGroup
+from storage.ogp import ogp_facts
 from storage.outbox import clean_up as clean_up_outbox
 from storage.outbox import drop_stale, reconcile, store_planned
 from storage.reminders import all_group_ids, group_facts, meeting_facts, milestone_facts
@@ -50,12 +54,19 @@ async def plan_group(
 ) -> PlanResult:
     """Write the group's notifications due within the window; cancel the unwanted ones."""
     window = planning_window(now, grace)
-    facts = await group_facts(session=session, group=group)
+    # Minutes open for 4 hours close themselves first: closing counts as a forum meeting.
+    await close_expired(session=session, group=group, now=now)
+    facts = await group_facts(session=session, group=group, window=window)
     planned = plan_notifications(
         facts,
         await meeting_facts(session=session, group_id=group.id),
         await milestone_facts(session=session, group=group),
         window,
+        now=now,
+        extra=tracked_rules(
+            await action_facts(session=session, group_id=group.id),
+            await ogp_facts(session=session, group=group),
+        ),
     )
     dropped = await drop_stale(
         session=session, now=now, grace=grace, lease=LEASE, group_id=group.id

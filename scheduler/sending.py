@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -83,6 +83,14 @@ def retry_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
+def _keyboard(part: Part) -> InlineKeyboardMarkup | None:
+    if not part.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in part.buttons]]
+    )
+
+
 async def send_part(bot: Bot, chat_id: int, part: Part, *, thread_id: int | None) -> Outcome:
     """Send one part and say what happened; never raises for Telegram's answers."""
     try:
@@ -95,6 +103,15 @@ async def send_part(bot: Bot, chat_id: int, part: Part, *, thread_id: int | None
                 parse_mode=ParseMode.HTML,
                 message_thread_id=thread_id,
             )
+        elif part.document is not None:
+            message = await bot.send_document(
+                chat_id,
+                document=part.document,
+                filename=part.filename,
+                caption=part.text or None,
+                parse_mode=ParseMode.HTML,
+                message_thread_id=thread_id,
+            )
         else:
             message = await bot.send_message(
                 chat_id,
@@ -102,6 +119,7 @@ async def send_part(bot: Bot, chat_id: int, part: Part, *, thread_id: int | None
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
                 message_thread_id=thread_id,
+                reply_markup=_keyboard(part),
             )
     except RetryAfter as error:
         return Throttled(retry_seconds(error), str(error))

@@ -23,12 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from domain.clock import Clock
+from domain.metrics import NO_METRICS, Metrics
 from domain.parts import Part
 from scheduler.delivery import DeliveryConfig, DeliveryWorker
 from scheduler.leader import Leadership, Presence, SoleLeader, SolePresence
 from scheduler.planner import clean_up, note_gap, plan_all, plan_one
 from storage.claims import Claimed
 from storage.db import transaction
+from storage.health import PLANNER, record_beat
 from storage.notices import Notice, gather_notice
 from storage.outbox import lease_holders, take_over
 
@@ -70,6 +72,7 @@ class NotificationService:
         elect_interval: float | None = None,
         name: str | None = None,
         stop_timeout: float = STOP_TIMEOUT,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.clock = clock
@@ -92,6 +95,7 @@ class NotificationService:
             config=config,
             gather=_gather,
             render=render,
+            metrics=metrics,
         )
         self._plan_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -181,8 +185,21 @@ class NotificationService:
 
     async def tick(self) -> int:
         """Plan every group and deliver everything due now (tests, the demo)."""
-        await plan_all(self.sessionmaker, now=self.clock.now(), grace=self.grace)
+        await self._plan_pass()
         return await self.worker.drain()
+
+    async def _plan_pass(self) -> int:
+        """Plan every group, then note the pass's end where /healthz of every process
+        reads it; how many notifications were written."""
+        written = await plan_all(self.sessionmaker, now=self.clock.now(), grace=self.grace)
+        try:
+            async with transaction(self.sessionmaker) as session:
+                await record_beat(
+                    session=session, name=PLANNER, at=self.clock.now(), worker=self.worker.name
+                )
+        except Exception:
+            log.exception("could not note the planning pass; /healthz will say so")
+        return written
 
     async def _tick_job(self) -> None:
         self._plan_now.set()
@@ -194,7 +211,7 @@ class NotificationService:
             if not self.leading:
                 continue
             try:
-                written = await plan_all(self.sessionmaker, now=self.clock.now(), grace=self.grace)
+                written = await self._plan_pass()
             except Exception:
                 log.exception("planning failed; next try at the next tick")
                 continue

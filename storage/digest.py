@@ -28,6 +28,8 @@ from domain.digest_window import (
 )
 from domain.enums import Status
 from domain.recurrence import Schedule, occurrences
+from storage.actions import ActionUpdateRow, action_rows, action_updates_between
+from storage.deadlines import DeadlineRow
 from storage.models import Agency, Commitment, Meeting, Milestone, ProgressUpdate, WorkingGroup
 
 
@@ -134,9 +136,22 @@ async def collect_digest(
         week_start=week_start,
         week_end=week_end,
         status_counts=tuple(counts.items()),
-        updates=await _updates(session, group.id, week_start, week_end, tz),
-        deadlines=_milestones(deadlines),
-        overdue=_milestones(overdue),
+        updates=_with_action_updates(
+            await _updates(session, group.id, week_start, week_end, tz),
+            await action_updates_between(
+                session=session, group_id=group.id, start=week_start, end=week_end
+            ),
+            tz,
+        ),
+        # Action items are tracked like milestones: listed after them on the same date.
+        deadlines=_with_actions(
+            _milestones(deadlines),
+            await action_rows(session=session, group_id=group.id, start=first_due, end=last_due),
+        ),
+        overdue=_with_actions(
+            _milestones(overdue),
+            await action_rows(session=session, group_id=group.id, end=today - dt.timedelta(days=1)),
+        ),
         meetings=await _meetings(session, group.id, now, tz),
         quiet_agencies=await _quiet_agencies(session, group.id, open_, now, tz),
     )
@@ -156,6 +171,22 @@ async def _current_milestones(session: AsyncSession, group_id: int) -> list[Mile
         .order_by(Commitment.position, Commitment.id, Milestone.position, Milestone.id)
     )
     return list(rows)
+
+
+def _with_actions(
+    milestones: tuple[DigestMilestone, ...], actions: Iterable[DeadlineRow]
+) -> tuple[DigestMilestone, ...]:
+    rows = [
+        DigestMilestone(
+            number=a.number,
+            title=a.title,
+            agency=a.responsible.code if a.responsible else None,
+            due=a.due,
+            status=a.status,
+        )
+        for a in actions
+    ]
+    return tuple(sorted([*milestones, *rows], key=lambda m: m.due))
 
 
 def _milestones(milestones: Iterable[Milestone]) -> tuple[DigestMilestone, ...]:
@@ -203,6 +234,24 @@ async def _updates(
         )
         for update, number, title, code in rows
     )
+
+
+def _with_action_updates(
+    updates: tuple[DigestUpdate, ...], actions: Iterable[ActionUpdateRow], tz: zoneinfo.ZoneInfo
+) -> tuple[DigestUpdate, ...]:
+    """The week's milestone updates and action items' updates together, oldest first."""
+    rows = [
+        DigestUpdate(
+            number=a.number,
+            title=a.text,
+            status=a.status,
+            reporter=a.reporter,
+            agency=a.agency,
+            at=a.at.astimezone(tz),
+        )
+        for a in actions
+    ]
+    return tuple(sorted([*updates, *rows], key=lambda u: u.at))
 
 
 def _schedule(meeting: Meeting) -> Schedule:

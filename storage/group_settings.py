@@ -21,6 +21,9 @@ class GroupSettingsView:
     digest_time: dt.time
     deadline_offsets_days: tuple[int, ...]
     quiet_weeks: int
+    holiday_country: str | None = None  # quiet days (storage.quiet)
+    workdays: str = "01234"
+    published: bool = False  # the public progress page (storage.public)
 
 
 def settings_view(group: WorkingGroup) -> GroupSettingsView:
@@ -32,6 +35,9 @@ def settings_view(group: WorkingGroup) -> GroupSettingsView:
         digest_time=group.digest_time,
         deadline_offsets_days=tuple(group.deadline_offsets_days or ()),
         quiet_weeks=group.quiet_weeks,
+        holiday_country=group.holiday_country,
+        workdays=group.workdays or "01234",
+        published=group.public_slug is not None,
     )
 
 

@@ -32,6 +32,8 @@ class CalendarInput:
     group_id: int
     meetings: Sequence[MeetingView]
     now: dt.datetime  # DTSTAMP: when this calendar was made
+    # Action items with a due date (number A<n>), all-day events like milestones'.
+    actions: Sequence[MilestoneView] = ()
 
 
 def _utc_until(rule: str, tz: zoneinfo.ZoneInfo) -> str:
@@ -162,6 +164,17 @@ def render_ics(plan: PlanView, calendar: CalendarInput, words: Words) -> bytes:
                     words=words,
                 )
             )
+    for action in calendar.actions:
+        event = milestone_event(
+            action,
+            group_id=calendar.group_id,
+            now=now,
+            tz=zoneinfo.ZoneInfo(plan.timezone),
+            words=words,
+        )
+        event.pop("UID")
+        event.add("uid", f"action-{calendar.group_id}-{action.number}@wgbot")
+        cal.add_component(event)
     cal.add_missing_timezones(first_date=first, last_date=last)
     data: bytes = cal.to_ical()
     return data

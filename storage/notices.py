@@ -15,12 +15,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.quiet import SNOOZE
 from domain.recurrence import occurrences
 from domain.rules import DEADLINE, DIGEST, DIGEST_NOW, IN_PROGRESS, MEETING, OVERDUE, QUIET
 from storage.claims import Claimed
 from storage.digest import DigestData, collect_digest
 from storage.models import Agency, Meeting, Member, Milestone, ProgressUpdate, WorkingGroup
 from storage.reminders import meeting_schedule
+from storage.tracked_notices import TRACKED_KINDS, TrackedNotice, gather_tracked
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Head:
     group_name: str
     due_at: dt.datetime
     late: bool
+    # The outbox row's id: a private reminder's snooze buttons name it (bot.snooze).
+    notification_id: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,11 +69,13 @@ class DigestNotice:
     data: DigestData
 
 
-Notice = MeetingNotice | MilestoneNotice | DigestNotice
+Notice = MeetingNotice | MilestoneNotice | DigestNotice | TrackedNotice
 
 
 async def gather_notice(*, session: AsyncSession, row: Claimed) -> Notice | None:
     """The facts to render `row` with, or None when it no longer applies."""
+    if row.kind == SNOOZE:  # a snoozed reminder renders, and lapses, as the one it was
+        row = dataclasses.replace(row, kind=str(row.payload.get("of", "")))
     group = await session.get(WorkingGroup, row.group_id) if row.group_id is not None else None
     if group is None:
         return None
@@ -90,9 +96,12 @@ async def gather_notice(*, session: AsyncSession, row: Claimed) -> Notice | None
         group_name=group.name,
         due_at=row.due_at,
         late=row.late,
+        notification_id=row.id,
     )
     if row.kind == MEETING:
         return await _meeting(session, row, head)
+    if row.kind in TRACKED_KINDS:  # action items, the OGP watch, self-closing minutes
+        return await gather_tracked(session=session, row=row, head=head, group=group)
     if row.kind in (DEADLINE, OVERDUE, QUIET):
         return await _milestone(session, row, head)
     if row.kind in (DIGEST, DIGEST_NOW):

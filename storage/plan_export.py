@@ -6,9 +6,11 @@ import datetime as dt
 import enum
 import re
 import zoneinfo
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.actions import ActionView, all_actions, calendar_actions
 from storage.ics import CalendarInput, render_ics
 from storage.meetings import active_meetings
 from storage.models import WorkingGroup
@@ -157,7 +159,12 @@ def render_markdown(view: PlanView, words: Words) -> str:
 
 
 def export_plan(
-    view: PlanView, fmt: ExportFormat, *, words: Words, calendar: CalendarInput | None = None
+    view: PlanView,
+    fmt: ExportFormat,
+    *,
+    words: Words,
+    calendar: CalendarInput | None = None,
+    actions: Sequence[ActionView] = (),
 ) -> bytes:
     """The file's bytes for `fmt`, its words in the language of `words`; ICS also needs
     the meetings (`calendar`). Plan files (YAML, CSV, XLSX) keep the import format's
@@ -167,14 +174,25 @@ def export_plan(
             raise ValueError("an ICS export needs calendar= (the meetings and now)")
         return render_ics(view, calendar, words)
     if fmt is ExportFormat.MD:
-        return render_markdown(view, words).encode()
+        return (render_markdown(view, words) + render_actions_markdown(actions, words)).encode()
     plan = plan_file_from_view(view)
     if fmt is ExportFormat.YAML:
         return dump_yaml(plan).encode()
     extra = latest_update_columns(view)
     if fmt is ExportFormat.CSV:
         return dump_csv(plan, extra).encode()
-    return dump_xlsx(plan, extra)
+    return dump_xlsx(plan, extra, action_items=[_action_record(a, words) for a in actions])
+
+
+def _action_record(action: ActionView, words: Words) -> dict[str, object]:
+    """An action item on the workbook's action_items sheet (import skips it)."""
+    return {
+        "action_number": action.label,
+        "action_text": _inert(action.text),
+        "action_agency": action.agency.code if action.agency else None,
+        "action_due": action.due,
+        "action_status": words(f"status.{action.status.value}"),
+    }
 
 
 async def export_group(
@@ -187,11 +205,33 @@ async def export_group(
 ) -> bytes:
     """What `/export` and `wgbot export` send: the group's plan (and meetings) as `fmt`."""
     view = await plan_view(session=session, group=group)
+    actions = await all_actions(session=session, group_id=group.id)
     calendar = None
     if fmt is ExportFormat.ICS:
         meetings = await active_meetings(session=session, group=group)
-        calendar = CalendarInput(group_id=group.id, meetings=meetings, now=now)
-    return export_plan(view, fmt, words=words, calendar=calendar)
+        calendar = CalendarInput(
+            group_id=group.id, meetings=meetings, now=now, actions=calendar_actions(actions)
+        )
+    return export_plan(view, fmt, words=words, calendar=calendar, actions=actions)
+
+
+def render_actions_markdown(actions: Sequence[ActionView], words: Words) -> str:
+    """The Markdown report's action items (none: nothing)."""
+    if not actions:
+        return ""
+    header = [
+        "#",
+        _md(words("minutes.kind.action")),
+        *(_md(words(f"export.column.{k}")) for k in ("responsible", "due", "status")),
+    ]
+    lines = [f"## {_md(words('minutes.actions'))}", "", "| " + " | ".join(header) + " |"]
+    lines.append("|---" * len(header) + "|")
+    for a in actions:
+        agency = _md(a.agency.code) if a.agency else ""
+        due = a.due.isoformat() if a.due else ""
+        status = _md(words(f"status.{a.status.value}"))
+        lines.append(f"| {a.label} | {_md(a.text)} | {agency} | {due} | {status} |")
+    return "\n".join(["", *lines, ""])
 
 
 def export_filename(group_name: str, today: dt.date, fmt: ExportFormat) -> str:

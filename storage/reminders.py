@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import Status
 from domain.recurrence import Schedule
-from domain.rules import GroupFacts, MeetingFacts, MilestoneFacts
+from domain.rules import GroupFacts, MeetingFacts, MilestoneFacts, Window
 from storage.models import (
     Chat,
     Commitment,
@@ -19,6 +20,7 @@ from storage.models import (
     ProgressUpdate,
     WorkingGroup,
 )
+from storage.quiet import quiet_calendar
 
 
 async def group_chat(*, session: AsyncSession, group_id: int) -> int | None:
@@ -44,7 +46,21 @@ def meeting_schedule(meeting: Meeting) -> Schedule:
     )
 
 
-async def group_facts(*, session: AsyncSession, group: WorkingGroup) -> GroupFacts:
+async def group_facts(
+    *, session: AsyncSession, group: WorkingGroup, window: Window | None = None
+) -> GroupFacts:
+    """With `window`, the group's quiet days around it too (storage.quiet)."""
+    tz = zoneinfo.ZoneInfo(group.timezone)
+    quiet = (
+        await quiet_calendar(
+            session=session,
+            group=group,
+            first=window.start.astimezone(tz).date(),
+            last=window.end.astimezone(tz).date(),
+        )
+        if window is not None
+        else None
+    )
     return GroupFacts(
         id=group.id,
         timezone=group.timezone,
@@ -55,6 +71,7 @@ async def group_facts(*, session: AsyncSession, group: WorkingGroup) -> GroupFac
         deadline_offsets_days=tuple(group.deadline_offsets_days or ()),
         meeting_offsets_minutes=tuple(group.meeting_offsets_minutes or ()),
         quiet_weeks=group.quiet_weeks,
+        quiet=quiet,
     )
 
 

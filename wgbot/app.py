@@ -17,8 +17,10 @@ from bot.context import Deps, WGApplication
 from bot.pacing import SharedWindowLimiter
 from bot.processing import ChatOrderedUpdateProcessor
 from domain.clock import Clock, SystemClock
+from domain.metrics import Metrics
 from domain.ratelimit import RateLimits
 from storage.db import create_engine, create_sessionmaker
+from wgbot.metrics import PrometheusMetrics
 from wgbot.settings import Settings
 
 
@@ -28,6 +30,8 @@ class Built:
 
     app: WGApplication
     engine: AsyncEngine
+    # This application's counters (a registry of its own), served at /metrics.
+    metrics: PrometheusMetrics
 
     @property
     def deps(self) -> Deps:
@@ -45,10 +49,14 @@ def build_application(
     Its replies take their send slots in the windows the outbox uses (`limits`:
     Telegram's own unless a test scales them)."""
     engine = create_engine(settings.database_url)
+    metrics = PrometheusMetrics()
+    counts: Metrics = metrics
     deps = Deps(
+        metrics=counts,
         sessionmaker=create_sessionmaker(engine),
         clock=clock or SystemClock(),
         default_language=settings.language,
+        public_url=settings.public_base,
     )
     app = build_bot(
         token=settings.require_token().get_secret_value(),
@@ -56,6 +64,6 @@ def build_application(
         deps=deps,
         update_processor=update_processor
         or ChatOrderedUpdateProcessor(settings.concurrent_updates),
-        rate_limiter=SharedWindowLimiter(deps.sessionmaker, limits),
+        rate_limiter=SharedWindowLimiter(deps.sessionmaker, limits, metrics=counts),
     )
-    return Built(app=app, engine=engine)
+    return Built(app=app, engine=engine, metrics=metrics)

@@ -42,6 +42,7 @@ from scheduler.leader import (
 from scheduler.service import NotificationService, worker_name
 from wgbot.admin import at_start, connect_and_migrate, database_problem
 from wgbot.app import build_application
+from wgbot.health import Health
 from wgbot.settings import DEFAULT_BASE_URL, Settings, SettingsError
 from wgbot.web import web_app
 
@@ -265,6 +266,7 @@ def _service(
         config=delivery or DeliveryConfig(grace=grace),
         on_elected=start_polling if polling is not None else None,
         on_deposed=stop_polling if polling is not None else None,
+        metrics=app.deps.metrics,
     )
 
 
@@ -308,7 +310,8 @@ async def _started(
     app = built.app
     webhook = settings.webhook_url is not None
     polls = None if webhook else (polling or Polling())
-    runner = web.AppRunner(web_app(app, settings))
+    health = Health(app.deps.sessionmaker, app.deps.clock, app.deps.clock.now())
+    runner = web.AppRunner(web_app(app, settings, health=health, metrics=built.metrics))
     outbox_bot = Bot(
         settings.require_token().get_secret_value(), base_url=settings.telegram_base_url
     )
@@ -327,7 +330,8 @@ async def _started(
             log.info("webhook mode on %s:%s", settings.http_host, settings.http_port)
         if services:
             await outbox_bot.initialize()
-            service = _service(app, outbox_bot, settings, delivery, polls)
+            service = started = _service(app, outbox_bot, settings, delivery, polls)
+            health.leading = lambda: started.leading
             app.deps.schedule_listeners.append(service.schedule_changed)
             app.deps.queued_listeners.append(service.notifications_queued)
             await service.start()

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     language: Language = Language.EN
     webhook_url: AnyHttpUrl | None = None
     webhook_secret: SecretStr | None = None
+    # Where the built-in web server is reachable from outside: the public page's links.
+    public_url: AnyHttpUrl | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
     grace_minutes: int = Field(default=360, ge=0)
@@ -106,6 +108,18 @@ class Settings(BaseSettings):
             # Telegram's own rule for secret_token, with a floor against guessable ones.
             raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: AnyHttpUrl | None) -> AnyHttpUrl | None:
+        if value is not None and (value.query or value.fragment):
+            raise ValueError("must be http(s)://host[:port][/path], without ? or #")
+        return value
+
+    @property
+    def public_base(self) -> str | None:
+        """WGBOT_PUBLIC_URL without its trailing slash: links are `<base>/p/<slug>`."""
+        return None if self.public_url is None else str(self.public_url).rstrip("/")
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -1,7 +1,8 @@
-"""The built-in web server: /healthz, and the webhook when one is configured."""
+"""The built-in web server: /healthz, /metrics, and the webhook when one is configured."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,9 @@ from aiohttp import web
 from telegram import Update
 
 from bot.context import WGApplication
+from wgbot.health import DB_TIMEOUT, Health
+from wgbot.metrics import CONTENT_TYPE, PrometheusMetrics
+from wgbot.public import add_public_routes
 from wgbot.settings import Settings
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -20,19 +24,49 @@ MAX_BODY = 1024 * 1024
 log = logging.getLogger(__name__)
 
 
-def web_app(app: WGApplication, settings: Settings) -> web.Application:
+def web_app(
+    app: WGApplication,
+    settings: Settings,
+    *,
+    health: Health | None = None,
+    metrics: PrometheusMetrics | None = None,
+) -> web.Application:
     """The aiohttp application of one `wgbot run` process."""
     server = web.Application(client_max_size=MAX_BODY)
+    checks = health or Health(app.deps.sessionmaker, app.deps.clock, app.deps.clock.now())
 
-    async def health(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
+    async def healthz(_request: web.Request) -> web.Response:
+        verdict = await checks.check()
+        return web.json_response(verdict.body, status=200 if verdict.ok else 503)
 
-    server.router.add_get("/healthz", health)
+    server.router.add_get("/healthz", healthz)
+    add_public_routes(server, app.deps)  # /p/<slug> and its .ics, .csv, .json
+    if metrics is not None:
+        server.router.add_get("/metrics", _metrics(app, metrics))
     if settings.webhook_url is not None and settings.webhook_secret is not None:
         path = urlsplit(str(settings.webhook_url)).path or "/"
         secret = settings.webhook_secret.get_secret_value().encode()
         server.router.add_post(path, _webhook(app, secret))
     return server
+
+
+def _metrics(
+    app: WGApplication, metrics: PrometheusMetrics
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Prometheus's text format; the database's gauges are read at each scrape (a
+    database that does not answer leaves them as last read)."""
+
+    async def scrape(_request: web.Request) -> web.Response:
+        try:
+            async with asyncio.timeout(DB_TIMEOUT):
+                await metrics.refresh(app.deps.sessionmaker, app.deps.clock.now())
+        except Exception as exc:  # the counters are still worth answering with
+            log.warning("metrics: could not read the outbox (%s)", type(exc).__name__)
+        response = web.Response(body=metrics.exposition())
+        response.headers["Content-Type"] = CONTENT_TYPE
+        return response
+
+    return scrape
 
 
 def _webhook(app: WGApplication, secret: bytes) -> Callable[[web.Request], Awaitable[web.Response]]:

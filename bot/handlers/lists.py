@@ -20,6 +20,7 @@ from bot.i18n import Translator, translator
 from bot.parsing import Invalid, parse_days
 from bot.render import STATUS_MARK, agency_short, esc, status_label
 from bot.roles import still_member
+from storage.actions import tracked_due_between, tracked_of_agency, tracked_overdue_at
 from storage.db import transaction
 from storage.deadlines import (
     DeadlineRow,
@@ -27,10 +28,7 @@ from storage.deadlines import (
     days_overdue,
     days_until,
     deadline_window,
-    due_between,
     local_today,
-    of_agency,
-    overdue_at,
 )
 from storage.members import groups_of_user, member_agency, member_chats, set_membership
 from storage.models import Agency, Member, WorkingGroup
@@ -135,14 +133,14 @@ async def deadlines_text(r: ListRequest) -> str:
     if isinstance(days, Invalid):
         return r.t(days.key)
     start, end = deadline_window(r.today, days)
-    found = await due_between(session=r.session, group_id=r.group.id, start=start, end=end)
+    found = await tracked_due_between(session=r.session, group_id=r.group.id, start=start, end=end)
     return render_deadlines(r.t, found, days=days, until=end, today=r.today)
 
 
 async def overdue_text(r: ListRequest) -> str:
     if r.args:
         return r.t("cmd.overdue.usage_help")
-    rows = await overdue_at(session=r.session, group_id=r.group.id, today=r.today)
+    rows = await tracked_overdue_at(session=r.session, group_id=r.group.id, today=r.today)
     return render_overdue(r.t, rows, r.today)
 
 
@@ -152,7 +150,7 @@ async def mine_text(r: ListRequest) -> str:
     agency = await member_agency(session=r.session, member=r.member)
     if agency is None:
         return r.t("lists.mine_no_agency")
-    rows = await of_agency(session=r.session, group_id=r.group.id, agency_id=agency.id)
+    rows = await tracked_of_agency(session=r.session, group_id=r.group.id, agency_id=agency.id)
     return render_mine(r.t, agency, rows, r.today)
 
 

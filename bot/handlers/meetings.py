@@ -11,8 +11,11 @@ from telegram import Update
 
 from bot.context import WGApplication, WGContext
 from bot.edge import GroupScope, Handler, command, in_linked_group
+from bot.handlers.minutes import meeting_minutes
+from bot.handlers.quiet import calendar_near, quiet_mark, quiet_note
 from bot.render import esc
 from bot.schedule_words import describe
+from domain.quiet import QuietCalendar
 from domain.when import WhenError, parse_date, parse_when
 from storage.meetings import (
     TITLE_MAX,
@@ -38,7 +41,8 @@ async def meetings(update: Update, context: WGContext, scope: GroupScope) -> Non
         scope.reply(scope.t("meetings.empty"))
         return
     header = scope.t("meetings.header", tz=esc(scope.group.timezone))
-    blocks = [_block(scope, u.meeting, u.starts) for u in upcoming]
+    quiet = await calendar_near(scope)
+    blocks = [_block(scope, u.meeting, u.starts, quiet) for u in upcoming]
     scope.reply("\n\n".join([header, *blocks]))
 
 
@@ -52,6 +56,8 @@ async def _meeting(update: Update, context: WGContext, scope: GroupScope) -> Non
         await _cancel(update, scope, args[1:])
     elif sub == "skip":
         await _skip(update, scope, args[1:])
+    elif sub in ("start", "end"):
+        await meeting_minutes(update, context, scope, sub, args[1:])
     else:
         scope.reply(_usage(scope))
 
@@ -90,8 +96,11 @@ async def _add(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
             scope.reply(t("meeting.no_future"))
         return
     scope.schedule_changed()
-    block = _block(scope, result.meeting, result.starts)
-    scope.reply(t("meeting.added", tz=esc(scope.group.timezone)) + "\n\n" + block)
+    quiet = await calendar_near(scope)
+    block = _block(scope, result.meeting, result.starts, quiet)
+    note = quiet_note(t, quiet, (s.astimezone(scope.tz).date() for s in result.starts))
+    text = t("meeting.added", tz=esc(scope.group.timezone)) + "\n\n" + block
+    scope.reply(text + ("\n\n" + note if note else ""))
 
 
 async def _cancel(update: Update, scope: GroupScope, args: Sequence[str]) -> None:
@@ -158,7 +167,8 @@ def _skip_date(word: str) -> dt.date | None:
 
 
 def _usage(scope: GroupScope) -> str:
-    return scope.t("cmd.meeting.usage_help", day=example_day(scope.today).isoformat())
+    day = example_day(scope.today).isoformat()
+    return scope.t("cmd.meeting.usage_help", day=day) + "\n" + scope.t("minutes.meeting_usage")
 
 
 # WhenError codes with a message of their own (domain.when, storage.meetings).
@@ -177,7 +187,9 @@ def _when_problem(scope: GroupScope, text: str, error: WhenError | None = None) 
     return problem + "\n\n" + t("meeting.when.forms", day=day, tz=esc(scope.group.timezone))
 
 
-def _dates(scope: GroupScope, starts: Sequence[dt.datetime]) -> str:
+def _dates(
+    scope: GroupScope, starts: Sequence[dt.datetime], quiet: QuietCalendar | None = None
+) -> str:
     if not starts:
         return scope.t("meetings.no_more")
     # In the group's zone, as the header says (a meeting keeps the zone it was set in,
@@ -188,12 +200,18 @@ def _dates(scope: GroupScope, starts: Sequence[dt.datetime]) -> str:
             "EEE y-MM-dd HH:mm",
             locale=scope.t.language,
         )
+        + quiet_mark(scope.t, quiet, s.astimezone(scope.tz).date())
         for s in starts
     ]
     return scope.t("meetings.next", dates=" · ".join(shown))
 
 
-def _block(scope: GroupScope, m: MeetingView, starts: Sequence[dt.datetime]) -> str:
+def _block(
+    scope: GroupScope,
+    m: MeetingView,
+    starts: Sequence[dt.datetime],
+    quiet: QuietCalendar | None = None,
+) -> str:
     """One meeting: id and title, its rule, place, next dates and upcoming skipped dates."""
     t = scope.t
     rule = describe(t, m.rrule, m.first_start_local, m.timezone)
@@ -202,7 +220,7 @@ def _block(scope: GroupScope, m: MeetingView, starts: Sequence[dt.datetime]) -> 
     lines = [t("meetings.item", id=m.id, title=esc(m.title)), "    " + rule]
     if m.place:
         lines.append("    " + t("meetings.place", place=esc(m.place)))
-    lines.append("    " + _dates(scope, starts))
+    lines.append("    " + _dates(scope, starts, quiet))
     skipped = sorted(d for d in m.skipped_dates if d >= scope.today)
     if skipped:
         dates = ", ".join(d.isoformat() for d in skipped)

@@ -13,6 +13,7 @@ from telegram.ext import (
 from bot.context import WGApplication, WGContext
 from bot.edge import GroupScope, command, in_linked_group
 from bot.flows import PREFIX, Flow, Flows
+from bot.handlers.actions import history_action, update_action
 from bot.progress_render import render_history, render_unknown_status
 from bot.render import esc
 from bot.update_flow import (
@@ -31,6 +32,7 @@ from domain.status_words import (
     evidence_url,
     parse_update,
 )
+from storage.actions import parse_label
 from storage.progress import find_milestone, history
 
 # A few messages at most, whatever the history: the group allows 20 messages a minute.
@@ -79,6 +81,9 @@ async def update_command(update: Update, context: WGContext, scope: GroupScope) 
     milestone = await find_milestone(
         session=scope.session, group=scope.group, number=parsed.milestone
     )
+    if milestone is None and (action := parse_label(parsed.milestone)) is not None:
+        await update_action(scope, flows, action, parsed)
+        return
     if milestone is None:
         scope.reply(scope.t("update.not_found", number=esc(parsed.milestone)))
         return
@@ -158,6 +163,9 @@ async def history_command(update: Update, context: WGContext, scope: GroupScope)
     view = await history(
         session=scope.session, group=scope.group, number=number, limit=HISTORY_LIMIT
     )
+    if view is None and (action := parse_label(number)) is not None:
+        await history_action(scope, action, HISTORY_LIMIT)
+        return
     if view is None:
         scope.reply(scope.t("update.not_found", number=esc(number)))
         return

@@ -10,17 +10,22 @@ from telegram.ext import filters
 
 from bot.context import WGApplication, WGContext
 from bot.edge import GroupScope, command, in_linked_group, own_language, reply
+from bot.handlers.publish import publish_answer
+from bot.handlers.quiet import apply_quiet_setting, quiet_settings_lines
 from bot.i18n import Translator, translator
 from bot.menu import announce_group_menu
 from bot.parsing import (
     Invalid,
     SetDigest,
     SetLanguage,
+    SetPublish,
     SetReminders,
     SetTimezone,
+    SettingsCommand,
     ShowSettings,
     parse_settings,
 )
+from bot.quiet_words import SetHolidays, SetWorkdays, is_quiet_setting, parse_quiet_setting
 from bot.render import esc
 from storage.db import transaction
 from storage.group_settings import (
@@ -32,6 +37,7 @@ from storage.group_settings import (
     settings_view,
 )
 from storage.members import set_own_language
+from storage.quiet import country_code
 
 
 def _weekday(t: Translator, weekday: int) -> str:
@@ -68,6 +74,11 @@ def render_settings(t: Translator, view: GroupSettingsView, now: dt.datetime) ->
         t("settings.digest_line", digest=_digest(t, view)),
         t("settings.reminders_line", reminders=_reminders(t, view)),
         t.plural("settings.quiet_line", view.quiet_weeks, weeks=view.quiet_weeks),
+        *quiet_settings_lines(t, view),
+        t(
+            "settings.public_line",
+            state=t("settings.public_on" if view.published else "settings.public_off"),
+        ),
     ]
     return "\n".join(lines) + "\n\n" + t("settings.how_to_change")
 
@@ -80,7 +91,10 @@ def _changes_something(_update: Update, context: WGContext) -> bool:
 @in_linked_group(roles=_changes_something)
 async def settings(update: Update, context: WGContext, scope: GroupScope) -> None:
     """Show this group's settings, or (coordinators) change one of them."""
-    command = parse_settings(context.args or [])
+    args = context.args or []
+    command: SettingsCommand | SetHolidays | SetWorkdays | Invalid = (
+        parse_quiet_setting(args, country_code) if is_quiet_setting(args) else parse_settings(args)
+    )
     group, t, now = scope.group, scope.t, scope.now
     if isinstance(command, ShowSettings):
         scope.reply(render_settings(t, settings_view(group), now))
@@ -89,6 +103,9 @@ async def settings(update: Update, context: WGContext, scope: GroupScope) -> Non
         return
     if isinstance(command, Invalid):
         scope.reply(t(command.key, **{k: esc(v) for k, v in command.values.items()}))
+        return
+    if isinstance(command, SetPublish):
+        scope.reply(publish_answer(scope, command.action, context.deps.public_url))
         return
     view = settings_view(group)
     if isinstance(command, SetTimezone):
@@ -112,6 +129,8 @@ async def settings(update: Update, context: WGContext, scope: GroupScope) -> Non
         if set_digest(group=group, weekday=command.weekday, time=command.time, now=now):
             scope.schedule_changed()
         text = t("settings.digest_set", digest=_digest(t, settings_view(group)))
+    elif isinstance(command, SetHolidays | SetWorkdays):
+        text = apply_quiet_setting(scope, command)
     else:
         assert isinstance(command, SetReminders)
         if set_deadline_offsets(group=group, offsets=list(command.offsets), now=now):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import openpyxl
@@ -58,6 +58,17 @@ _SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # name: (column
         ("meeting_title", "meeting_when"),
     ),
 }
+# Informational sheets an export adds (the action items of the minutes): import skips
+# them, as it skips the informational columns.
+ACTION_ITEMS_SHEET = "action_items"
+ACTION_ITEM_COLUMNS = (
+    "action_number",
+    "action_text",
+    "action_agency",
+    "action_due",
+    "action_status",
+)
+_INFO_SHEETS = frozenset({ACTION_ITEMS_SHEET})
 _DATE_FORMAT = "yyyy-mm-dd"
 
 Rows = list[tuple[int, dict[str, Any]]]
@@ -82,6 +93,8 @@ def parse_xlsx(data: bytes) -> PlanFile:
     tables: dict[str, tuple[Where, Rows]] = {}
     for title, rows in sheets.items():
         name = title.strip().lower()
+        if name in _INFO_SHEETS:
+            continue
         if name not in _SHEETS:
             found.add(
                 (len(_SHEETS),), f"sheet {title}", f"unknown sheet (use {', '.join(_SHEETS)})"
@@ -207,8 +220,14 @@ def _record(
     return record
 
 
-def dump_xlsx(plan: PlanFile, extra: Mapping[str, Mapping[str, str]] | None = None) -> bytes:
-    """The plan as a workbook with one sheet per object; parse_xlsx(dump_xlsx(p)) == p."""
+def dump_xlsx(
+    plan: PlanFile,
+    extra: Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    action_items: Sequence[Mapping[str, Any]] = (),
+) -> bytes:
+    """The plan as a workbook with one sheet per object; parse_xlsx(dump_xlsx(p)) == p.
+    `action_items` (ACTION_ITEM_COLUMNS each) go on a sheet of their own, for reading."""
     book = openpyxl.Workbook()
     book.remove(book.worksheets[0])
     group = plan.working_group
@@ -250,6 +269,12 @@ def dump_xlsx(plan: PlanFile, extra: Mapping[str, Mapping[str, str]] | None = No
         ("meetings", meetings),
     ):
         _write_sheet(book.create_sheet(name), _SHEETS[name][0], records)
+    if action_items:
+        _write_sheet(
+            book.create_sheet(ACTION_ITEMS_SHEET),
+            ACTION_ITEM_COLUMNS,
+            list(map(dict, action_items)),
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -163,7 +163,8 @@ async def test_meetings_when_there_are_none(run: BotRun, engine: AsyncEngine) ->
             wall(2022, 9, 15, 10, 0),
             "FREQ=MONTHLY;BYMONTHDAY=15;COUNT=2",
             "on day 15 of every month at 10:00 (2 times)",
-            "Next: Thu 2022-09-15 10:00 · Sat 2022-10-15 10:00\n",
+            # Saturday is outside the working week (PRODUCT.md, "Quiet days").
+            "Next: Thu 2022-09-15 10:00 · Sat 2022-10-15 10:00 (quiet day)\n",
         ),
     ],
 )

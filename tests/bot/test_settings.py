@@ -60,9 +60,12 @@ async def test_everyone_may_read_the_settings(run: BotRun, engine: AsyncEngine) 
         "Language: English\n"
         "Weekly digest: Monday 09:00\n"
         "Deadline reminders: 14, 7, 1 days before the due date\n"
-        "Quiet-milestone nudge: after 4 weeks without an update\n\n"
-        "Coordinators change a setting with /settings timezone, language, digest or reminders; "
-        "each alone shows how."
+        "Quiet-milestone nudge: after 4 weeks without an update\n"
+        "Public holidays: off (/settings holidays MN)\n"
+        "Working week: Mon–Fri\n"
+        "Public page: not published\n\n"
+        "Coordinators change a setting with /settings timezone, language, digest, reminders, "
+        "holidays, workdays or publish; each alone shows how."
     )
 
 

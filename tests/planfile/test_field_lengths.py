@@ -141,6 +141,9 @@ CHECKED_OTHERWISE = {
     "WorkingGroup.language",  # en or mn
     "Commitment.ogp_id",  # two letters and four digits
     "Meeting.timezone",  # the group's, not the file's
+    "WorkingGroup.public_slug",  # not from a file: 32 characters of storage.public.new_slug
+    "WorkingGroup.holiday_country",  # not from a file: a code storage.quiet.country_code knows
+    "WorkingGroup.workdays",  # not from a file: weekday digits of storage.quiet.set_workdays
 }
 
 

@@ -46,6 +46,9 @@ async def make_plan(sessionmaker: async_sessionmaker[AsyncSession]) -> Plan:
         group = await create_group(
             session=session, chat_id=CHAT, name="WG", timezone=UB, language="en", now=CREATED
         )
+        # Every day a working day: these tests are about planning, not about quiet days
+        # (tests/test_quiet_rule.py, tests/scheduler/test_quiet_planning.py).
+        group.workdays = "0123456"
         agency = Agency(working_group_id=group.id, code="MOF", name="Ministry of Finance")
         session.add(agency)
         await session.flush()

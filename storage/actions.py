@@ -1,0 +1,389 @@
+"""Action items `A<n>`: recorded in minutes, tracked like milestones.
+
+Keyword-only functions taking the caller's session; none of them commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from domain.enums import Status
+from domain.text import clean_optional, clean_text
+from domain.tracked import ActionFacts
+from storage.deadlines import DeadlineRow, DueList, due_between, of_agency, overdue_at
+from storage.models import ActionItem, ActionUpdate, Agency, Member, WorkingGroup
+from storage.progress import HistoryEntry, MilestoneHistory, reporter_name
+from storage.queries import AgencyView, MilestoneView
+
+PREFIX = "A"
+
+
+def label(number: int) -> str:
+    """How an action item is shown and typed: A1, A2, …"""
+    return f"{PREFIX}{number}"
+
+
+def parse_label(word: str) -> int | None:
+    """The number of `A3` (or `a3`), else None."""
+    word = word.strip().rstrip(".:,")
+    if len(word) < 2 or word[0] not in "Aa" or not word[1:].isascii() or not word[1:].isdigit():
+        return None
+    number = int(word[1:])
+    return number if 0 < number < 10**9 else None
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionView:
+    number: int
+    text: str
+    due: dt.date | None
+    status: Status
+    agency: AgencyView | None
+    id: int = 0
+
+    @property
+    def label(self) -> str:
+        return label(self.number)
+
+
+def view(item: ActionItem) -> ActionView:
+    agency = item.agency
+    return ActionView(
+        id=item.id,
+        number=item.number,
+        text=item.text,
+        due=item.due,
+        status=item.status,
+        agency=(
+            AgencyView(code=agency.code, name=agency.name, sector=agency.sector)
+            if agency is not None
+            else None
+        ),
+    )
+
+
+def as_deadline(item: ActionView) -> DeadlineRow:
+    """An action item with a due date as a row of /deadlines, /overdue and /mine."""
+    assert item.due is not None
+    return DeadlineRow(
+        number=item.label,
+        title=item.text,
+        due=item.due,
+        status=item.status,
+        responsible=item.agency,
+    )
+
+
+async def add_action(
+    *,
+    session: AsyncSession,
+    group: WorkingGroup,
+    member: Member,
+    agency: Agency,
+    text: str,
+    due: dt.date | None,
+    minutes_id: int | None,
+    now: dt.datetime,
+) -> ActionItem:
+    """A new action item, numbered after the group's last one."""
+    last = await session.scalar(
+        select(func.max(ActionItem.number)).where(ActionItem.working_group_id == group.id)
+    )
+    item = ActionItem(
+        working_group_id=group.id,
+        number=(last or 0) + 1,
+        agency_id=agency.id,
+        text=clean_text(text),
+        due=due,
+        status=Status.NOT_STARTED,
+        minutes_id=minutes_id,
+        created_by_member_id=member.id,
+        created_at=now,
+    )
+    item.agency = agency
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def action_by_number(
+    *, session: AsyncSession, group_id: int, number: int
+) -> ActionItem | None:
+    return await session.scalar(
+        select(ActionItem)
+        .where(ActionItem.working_group_id == group_id, ActionItem.number == number)
+        .options(selectinload(ActionItem.agency))
+    )
+
+
+async def open_actions(*, session: AsyncSession, group_id: int) -> list[ActionView]:
+    """Open action items, by due date (those without one last), then number."""
+    rows = await session.scalars(
+        select(ActionItem)
+        .where(
+            ActionItem.working_group_id == group_id,
+            ActionItem.status.in_([s for s in Status if s.is_open]),
+        )
+        .options(selectinload(ActionItem.agency))
+        .order_by(ActionItem.number)
+    )
+    found = [view(a) for a in rows]
+    return sorted(found, key=lambda a: (a.due is None, a.due or dt.date.max, a.number))
+
+
+async def action_rows(
+    *,
+    session: AsyncSession,
+    group_id: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    agency_id: int | None = None,
+    open_only: bool = True,
+) -> list[DeadlineRow]:
+    """Action items with a due date in [start, end] (or of one agency), as deadline rows."""
+    query = (
+        select(ActionItem)
+        .where(ActionItem.working_group_id == group_id, ActionItem.due.is_not(None))
+        .options(selectinload(ActionItem.agency))
+        .order_by(ActionItem.due, ActionItem.number)
+    )
+    if start is not None:
+        query = query.where(ActionItem.due >= start)
+    if end is not None:
+        query = query.where(ActionItem.due <= end)
+    if agency_id is not None:
+        query = query.where(ActionItem.agency_id == agency_id)
+    if open_only:
+        query = query.where(ActionItem.status.in_([s for s in Status if s.is_open]))
+    return [as_deadline(view(a)) for a in await session.scalars(query)]
+
+
+async def record_action_update(
+    *,
+    session: AsyncSession,
+    item: ActionItem,
+    member: Member,
+    status: Status,
+    note: str | None,
+    evidence_url: str | None,
+    now: dt.datetime,
+) -> ActionUpdate:
+    """Append one update and make its status the action item's current one."""
+    update = ActionUpdate(
+        action_item_id=item.id,
+        member_id=member.id,
+        reporter_name=reporter_name(member)[:300],
+        agency_id=member.agency_id,
+        created_at=now,
+        status=status,
+        note=clean_optional(note),
+        evidence_url=clean_optional(evidence_url),
+    )
+    session.add(update)
+    item.status = status
+    await session.flush()
+    return update
+
+
+async def action_history(
+    *, session: AsyncSession, group_id: int, number: int, limit: int
+) -> MilestoneHistory | None:
+    """The newest `limit` updates of one action item, in a milestone history's shape."""
+    item = await action_by_number(session=session, group_id=group_id, number=number)
+    if item is None:
+        return None
+    total = await session.scalar(select(func.count()).where(ActionUpdate.action_item_id == item.id))
+    rows = await session.execute(
+        select(ActionUpdate, Agency.code)
+        .outerjoin(Agency, Agency.id == ActionUpdate.agency_id)
+        .where(ActionUpdate.action_item_id == item.id)
+        .order_by(ActionUpdate.created_at.desc(), ActionUpdate.id.desc())
+        .limit(limit)
+    )
+    entries = tuple(
+        HistoryEntry(
+            at=u.created_at,
+            reporter=u.reporter_name,
+            agency_code=code,
+            status=u.status,
+            note=u.note,
+            evidence_url=u.evidence_url,
+        )
+        for u, code in rows
+    )
+    return MilestoneHistory(
+        number=label(item.number),
+        title=item.text,
+        status=item.status,
+        archived=False,
+        total=total or 0,
+        entries=entries,
+    )
+
+
+async def private_chats_by_agency(*, session: AsyncSession, group_id: int) -> dict[int, list[int]]:
+    """Telegram user ids of each agency's members who opened a private chat with the bot."""
+    rows = await session.execute(
+        select(Member.agency_id, Member.telegram_user_id).where(
+            Member.working_group_id == group_id,
+            Member.private_chat.is_(True),
+            Member.agency_id.is_not(None),
+            Member.left_at.is_(None),
+        )
+    )
+    found: dict[int, list[int]] = {}
+    for agency_id, user_id in rows.all():
+        if agency_id is not None:
+            found.setdefault(agency_id, []).append(user_id)
+    return found
+
+
+async def action_facts(*, session: AsyncSession, group_id: int) -> list[ActionFacts]:
+    """Open action items with a due date, as the reminder rules read them."""
+    private = await private_chats_by_agency(session=session, group_id=group_id)
+    rows = await session.scalars(
+        select(ActionItem)
+        .where(
+            ActionItem.working_group_id == group_id,
+            ActionItem.due.is_not(None),
+            ActionItem.status.in_([s for s in Status if s.is_open]),
+        )
+        .order_by(ActionItem.id)
+    )
+    return [
+        ActionFacts(
+            id=a.id,
+            due=a.due,
+            status=a.status,
+            private_chats=tuple(private.get(a.agency_id or -1, ())),
+        )
+        for a in rows
+    ]
+
+
+def _by_due(rows: list[DeadlineRow]) -> list[DeadlineRow]:
+    # Stable: on one date, milestones (in plan order) come before action items.
+    return sorted(rows, key=lambda r: r.due)
+
+
+async def tracked_due_between(
+    *, session: AsyncSession, group_id: int, start: dt.date, end: dt.date
+) -> DueList:
+    """/deadlines: open milestones and action items due from `start` through `end`."""
+    milestones = await due_between(session=session, group_id=group_id, start=start, end=end)
+    actions = await action_rows(
+        session=session, group_id=group_id, start=start, end=end, open_only=False
+    )
+    open_actions_ = [a for a in actions if a.status.is_open]
+    return DueList(
+        rows=tuple(_by_due([*milestones.rows, *open_actions_])),
+        done=milestones.done + len(actions) - len(open_actions_),
+    )
+
+
+async def tracked_overdue_at(
+    *, session: AsyncSession, group_id: int, today: dt.date
+) -> list[DeadlineRow]:
+    """/overdue: open milestones and action items past their due date."""
+    milestones = await overdue_at(session=session, group_id=group_id, today=today)
+    actions = await action_rows(
+        session=session, group_id=group_id, end=today - dt.timedelta(days=1)
+    )
+    return _by_due([*milestones, *actions])
+
+
+async def tracked_of_agency(
+    *, session: AsyncSession, group_id: int, agency_id: int
+) -> list[DeadlineRow]:
+    """/mine: an agency's milestones and its action items with a due date."""
+    milestones = await of_agency(session=session, group_id=group_id, agency_id=agency_id)
+    actions = await action_rows(
+        session=session, group_id=group_id, agency_id=agency_id, open_only=False
+    )
+    return _by_due([*milestones, *actions])
+
+
+async def all_actions(*, session: AsyncSession, group_id: int) -> list[ActionView]:
+    """Every action item of the group, by number (for the exports)."""
+    rows = await session.scalars(
+        select(ActionItem)
+        .where(ActionItem.working_group_id == group_id)
+        .options(selectinload(ActionItem.agency))
+        .order_by(ActionItem.number)
+    )
+    return [view(a) for a in rows]
+
+
+def calendar_actions(actions: list[ActionView]) -> list[MilestoneView]:
+    """Action items with a due date in the shape the calendar draws due dates from."""
+    return [
+        MilestoneView(
+            number=a.label,
+            title=a.text,
+            responsible=a.agency,
+            start=None,
+            due=a.due,
+            status=a.status,
+            last_update=None,
+        )
+        for a in actions
+        if a.due is not None
+    ]
+
+
+async def action_by_id(
+    *, session: AsyncSession, group_id: int, action_id: int
+) -> ActionItem | None:
+    """An open action item by database id, only if it is the group's (buttons carry ids)."""
+    return await session.scalar(
+        select(ActionItem).where(
+            ActionItem.working_group_id == group_id,
+            ActionItem.id == action_id,
+            ActionItem.status.in_([s for s in Status if s.is_open]),
+        )
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionUpdateRow:
+    """One update of an action item, for the weekly digest's "what changed"."""
+
+    number: str  # A3
+    text: str
+    status: Status
+    reporter: str
+    agency: str | None  # the reporter's agency code at the time
+    at: dt.datetime
+
+
+async def action_updates_between(
+    *, session: AsyncSession, group_id: int, start: dt.datetime, end: dt.datetime
+) -> list[ActionUpdateRow]:
+    """Updates of the group's action items with start < created_at <= end, oldest first."""
+    rows = await session.execute(
+        select(ActionUpdate, ActionItem.number, ActionItem.text, Agency.code)
+        .join(ActionItem, ActionItem.id == ActionUpdate.action_item_id)
+        .outerjoin(Agency, Agency.id == ActionUpdate.agency_id)
+        .where(
+            ActionItem.working_group_id == group_id,
+            ActionUpdate.created_at > start,
+            ActionUpdate.created_at <= end,
+        )
+        .order_by(ActionUpdate.created_at, ActionUpdate.id)
+    )
+    return [
+        ActionUpdateRow(
+            number=label(number),
+            text=text,
+            status=u.status,
+            reporter=u.reporter_name,
+            agency=code,
+            at=u.created_at,
+        )
+        for u, number, text, code in rows
+    ]
