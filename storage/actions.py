@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from domain.enums import Status
-from domain.text import clean_optional, clean_text
+from domain.text import clean_text
 from domain.tracked import ActionFacts
 from storage.deadlines import DeadlineRow, DueList, due_between, of_agency, overdue_at
 from storage.models import ActionItem, ActionUpdate, Agency, Member, WorkingGroup
-from storage.progress import HistoryEntry, MilestoneHistory, reporter_name
+from storage.progress import HistoryEntry, MilestoneHistory, report_fields
 from storage.queries import AgencyView, MilestoneView
 
 PREFIX = "A"
@@ -176,13 +176,9 @@ async def record_action_update(
     """Append one update and make its status the action item's current one."""
     update = ActionUpdate(
         action_item_id=item.id,
-        member_id=member.id,
-        reporter_name=reporter_name(member)[:300],
-        agency_id=member.agency_id,
-        created_at=now,
-        status=status,
-        note=clean_optional(note),
-        evidence_url=clean_optional(evidence_url),
+        **report_fields(
+            member=member, status=status, note=note, evidence_url=evidence_url, now=now
+        ),
     )
     session.add(update)
     item.status = status

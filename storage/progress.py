@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,6 +81,23 @@ async def milestone_by_id(
     )
 
 
+def report_fields(
+    *, member: Member, status: Status, note: str | None, evidence_url: str | None, now: dt.datetime
+) -> dict[str, Any]:
+    """What a progress report stores, whatever it reports on (a milestone, an action item):
+    who, for which agency as it was then, when, the status, the note and the evidence."""
+    return {
+        "member_id": member.id,
+        "reporter_name": reporter_name(member)[:300],
+        "agency_id": member.agency_id,
+        "created_at": now,
+        "status": status,
+        # The last guard before the database: whatever came in, no control characters.
+        "note": clean_optional(note),
+        "evidence_url": clean_optional(evidence_url),
+    }
+
+
 async def record_update(
     *,
     session: AsyncSession,
@@ -93,14 +111,9 @@ async def record_update(
     """Append one update and make its status the milestone's current one."""
     update = ProgressUpdate(
         milestone_id=milestone.id,
-        member_id=member.id,
-        reporter_name=reporter_name(member)[:300],
-        agency_id=member.agency_id,
-        created_at=now,
-        status=status,
-        # The last guard before the database: whatever came in, no control characters.
-        note=clean_optional(note),
-        evidence_url=clean_optional(evidence_url),
+        **report_fields(
+            member=member, status=status, note=note, evidence_url=evidence_url, now=now
+        ),
     )
     session.add(update)
     milestone.status = status

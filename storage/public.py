@@ -13,8 +13,9 @@ import dataclasses
 import datetime as dt
 import re
 import secrets
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -188,58 +189,53 @@ def _agency(agency: Agency | None) -> PublicAgency | None:
     return PublicAgency(code=agency.code, name=agency.name, sector=agency.sector)
 
 
+def _public_columns(model: type[ProgressUpdate] | type[ActionUpdate], subject: Any) -> Select[Any]:
+    """A report's public columns, one by one: never the reporter's name or member id."""
+    return select(
+        subject,
+        model.created_at,
+        model.status,
+        model.note,
+        model.evidence_url,
+        model.agency_id,
+    ).order_by(model.id.desc())
+
+
+async def _by_subject(
+    session: AsyncSession, query: Select[Any], agencies: dict[int, PublicAgency]
+) -> dict[int, list[PublicUpdate]]:
+    """The reports `query` finds, newest first, by what they report on."""
+    found: dict[int, list[PublicUpdate]] = {}
+    for subject_id, at, status, note, evidence, agency_id in await session.execute(query):
+        agency = agencies.get(agency_id) if agency_id is not None else None
+        found.setdefault(subject_id, []).append(
+            PublicUpdate(at=at, status=status, note=note, evidence_url=evidence, agency=agency)
+        )
+    return found
+
+
 async def _updates(
     *, session: AsyncSession, group_id: int, agencies: dict[int, PublicAgency]
 ) -> dict[int, list[PublicUpdate]]:
     """Every update of the group's milestones, newest first, by milestone id."""
-    rows = await session.execute(
-        # Column by column: the reporter's name and member id are never read.
-        select(
-            ProgressUpdate.milestone_id,
-            ProgressUpdate.created_at,
-            ProgressUpdate.status,
-            ProgressUpdate.note,
-            ProgressUpdate.evidence_url,
-            ProgressUpdate.agency_id,
-        )
+    query = (
+        _public_columns(ProgressUpdate, ProgressUpdate.milestone_id)
         .join(Milestone, Milestone.id == ProgressUpdate.milestone_id)
         .where(Milestone.working_group_id == group_id)
-        .order_by(ProgressUpdate.id.desc())
     )
-    found: dict[int, list[PublicUpdate]] = {}
-    for milestone_id, at, status, note, evidence, agency_id in rows:
-        agency = agencies.get(agency_id) if agency_id is not None else None
-        found.setdefault(milestone_id, []).append(
-            PublicUpdate(at=at, status=status, note=note, evidence_url=evidence, agency=agency)
-        )
-    return found
+    return await _by_subject(session, query, agencies)
 
 
 async def _action_updates(
     *, session: AsyncSession, group_id: int, agencies: dict[int, PublicAgency]
 ) -> dict[int, list[PublicUpdate]]:
     """Every update of the group's action items, newest first, by action item id."""
-    rows = await session.execute(
-        # Column by column, as for milestones: never the reporter's name or member id.
-        select(
-            ActionUpdate.action_item_id,
-            ActionUpdate.created_at,
-            ActionUpdate.status,
-            ActionUpdate.note,
-            ActionUpdate.evidence_url,
-            ActionUpdate.agency_id,
-        )
+    query = (
+        _public_columns(ActionUpdate, ActionUpdate.action_item_id)
         .join(ActionItem, ActionItem.id == ActionUpdate.action_item_id)
         .where(ActionItem.working_group_id == group_id)
-        .order_by(ActionUpdate.id.desc())
     )
-    found: dict[int, list[PublicUpdate]] = {}
-    for item_id, at, status, note, evidence, agency_id in rows:
-        agency = agencies.get(agency_id) if agency_id is not None else None
-        found.setdefault(item_id, []).append(
-            PublicUpdate(at=at, status=status, note=note, evidence_url=evidence, agency=agency)
-        )
-    return found
+    return await _by_subject(session, query, agencies)
 
 
 async def action_items(
