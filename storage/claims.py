@@ -174,7 +174,7 @@ async def claim(
         row.state, row.claimed_by, row.claimed_at = State.SENDING, worker, now
         claimed.append(row)
     await session.flush()
-    return Claim(rows=[_detached(r) for r in claimed], wake_at=wake)
+    return Claim(rows=[detached(r) for r in claimed], wake_at=wake)
 
 
 async def _windows_in_use(
@@ -297,7 +297,8 @@ def _take(rates: dict[int, ChatRate], chat_id: int, at: float, limits: RateLimit
     return None
 
 
-def _detached(row: Notification) -> Claimed:
+def detached(row: Notification) -> Claimed:
+    """The row's facts, free of the session."""
     return Claimed(
         id=row.id,
         key=row.key,

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.quiet import SNOOZE
 from domain.recurrence import place
 from domain.rules import ACTION_DEADLINE, DEADLINE, QUIET, Planned
-from storage.claims import Claimed
+from storage.claims import detached
 from storage.models import Notification, WorkingGroup
 from storage.notices import gather_notice
 from storage.outbox import State, store_planned
@@ -69,18 +69,8 @@ async def snooze(
         or row.state != State.SENT
     ):
         return None
-    claimed = Claimed(
-        id=row.id,
-        key=row.key,
-        kind=row.kind,
-        chat_id=row.chat_id,
-        group_id=row.working_group_id,
-        payload=dict(row.payload),
-        due_at=row.due_at,
-        late=False,
-        attempts=0,
-        parts_sent=0,
-    )
+    # The reminder as it would be sent afresh: on time, from its first part.
+    claimed = dataclasses.replace(detached(row), late=False, attempts=0, parts_sent=0)
     notice = await gather_notice(session=session, row=claimed)
     group = await session.get(WorkingGroup, row.working_group_id)
     if notice is None or group is None:
