@@ -6,9 +6,11 @@ sending (renewing the row's lease in the same transaction, so the windows hold t
 instants messages really left and a slow step never loses a row it is sending), sends
 it and records Telegram's message id (a write that runs to its end even when stopping).
 
-Nothing waits in a step: a row whose chat (or the bot) has no room at its send instant
-goes back to the outbox (no attempt counted, parts already sent kept) and is claimed
-again when the window opens, so one chat never holds up the others.
+Little waits in a step: a row whose slot in the bot's window opens within the lookahead
+(a quarter second) waits for it; any other row whose chat (or the bot) has no room at
+its send instant goes back to the outbox (no attempt counted, parts already sent kept)
+and is claimed again when the window opens, so one chat never holds up the others.
+What became of each row is written by scheduler.outcomes.
 
 Failures stay local: a 429 blocks only that chat (for its retry_after); network errors,
 timeouts, 5xx and database trouble while rendering retry that row later with
@@ -25,7 +27,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
@@ -40,32 +41,12 @@ from domain.metrics import NO_METRICS, Metrics
 from domain.parts import Part
 from domain.ratelimit import RateLimits
 from domain.rules import LATE_AFTER
+from scheduler.outcomes import Outcomes
 from scheduler.planner import LEASE
-from scheduler.sending import (
-    ChatGone,
-    Moved,
-    Outcome,
-    Refused,
-    Sent,
-    Throttled,
-    Trouble,
-    finish,
-    send_part,
-)
+from scheduler.sending import Outcome, Sent, send_part
 from storage.claims import Claimed, LeaseLost, claim, reserve_slot
 from storage.db import transaction
-from storage.groups import move_chat
-from storage.outbox import (
-    State,
-    block_chat,
-    chat_gone,
-    follow_migration,
-    record_part,
-    record_retry,
-    record_sent,
-    record_state,
-    release,
-)
+from storage.outbox import State
 
 __all__ = ["DeliveryConfig", "DeliveryWorker", "Gather", "Render", "Step"]
 
@@ -148,6 +129,14 @@ class DeliveryWorker(Generic[N]):
         self._stopping = asyncio.Event()
         self._stepping = asyncio.Lock()
         self._slot_turn = asyncio.Lock()
+        self.outcomes = Outcomes(
+            sessionmaker=sessionmaker,
+            worker=name,
+            clock=clock,
+            wall=lambda: self.wall(),
+            config=self.config,
+            metrics=metrics,
+        )
 
     def poke(self) -> None:
         """Something new may be due: look now instead of at the next poll."""
@@ -237,7 +226,7 @@ class DeliveryWorker(Generic[N]):
                         break
                 rest = [r.id for r in rows if r.id not in started]
                 started.update(rest)
-                await self._release(rest)
+                await self.outcomes.release(rest)
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -246,18 +235,9 @@ class DeliveryWorker(Generic[N]):
         except BaseException:
             # Cancelled: rows never started go back at once; one cut off mid-send keeps
             # its lease and is retried when it expires.
-            await self._release([r.id for r in taken.rows if r.id not in started])
+            await self.outcomes.release([r.id for r in taken.rows if r.id not in started])
             raise
         return Step(claimed=len(taken.rows), wake_at=taken.wake_at)
-
-    async def _release(self, row_ids: list[int]) -> None:
-        if not row_ids:
-            return
-        try:
-            async with transaction(self.sessionmaker) as session:
-                await release(session=session, row_ids=row_ids, worker=self.name)
-        except Exception:
-            log.warning("could not hand back %d rows; their leases will expire", len(row_ids))
 
     async def _render(self, row: Claimed) -> list[Part] | Settled | None:
         """The row's messages; None when it no longer applies; Settled when rendering
@@ -268,10 +248,10 @@ class DeliveryWorker(Generic[N]):
             return None if notice is None else await self.render(notice)
         except TRANSIENT as error:
             log.warning("could not render %s now: %s", row.key, error)
-            await self._retry_later(row, f"render: {type(error).__name__}: {error}")
+            await self.outcomes.retry_later(row, f"render: {type(error).__name__}: {error}")
         except Exception:
             log.exception("could not render %s; giving up on it", row.key)
-            await self._settle(row, State.FAILED, "could not render")
+            await self.outcomes.settle(row, State.FAILED, "could not render")
             self.metrics.failed("render")
         return Settled()
 
@@ -285,11 +265,11 @@ class DeliveryWorker(Generic[N]):
             return True
         if parts is None:
             log.info("cancelled %s: no longer applies", row.key)
-            await self._settle(row, State.CANCELLED, None)
+            await self.outcomes.settle(row, State.CANCELLED, None)
             return True
         if row.parts_sent >= len(parts):
             # Resumed, and the text now takes no more messages than went out already.
-            await self._record(row, final=True, parts_sent=row.parts_sent, message_id=None)
+            await self.outcomes.record(row, final=True, parts_sent=row.parts_sent, message_id=None)
             return True
         thread = row.payload.get("thread")
         first_id: int | None = None
@@ -302,16 +282,16 @@ class DeliveryWorker(Generic[N]):
                 log.warning("not sending %s: its lease ran out, another worker has it", row.key)
                 return True
             if retry_at is not None:
-                await self._release([row.id])  # its turn comes when the window opens
+                await self.outcomes.release([row.id])  # its turn comes when the window opens
                 return False
             outcome = await self.send(
                 self.bot, row.chat_id, parts[index], thread_id=int(thread) if thread else None
             )
             if not isinstance(outcome, Sent):
-                return await self._failed(row, outcome)
+                return await self.outcomes.failed(row, outcome)
             first_id = outcome.message_id if first_id is None else first_id
             last = index == len(parts) - 1
-            await self._record(
+            await self.outcomes.record(
                 row,
                 final=last,
                 parts_sent=index + 1,
@@ -325,133 +305,6 @@ class DeliveryWorker(Generic[N]):
             if self.on_sent is not None:
                 await self.on_sent(row, outcome.message_id)
         return True
-
-    async def _failed(self, row: Claimed, outcome: Outcome) -> bool:
-        """Write down a send that did not go; False when its chat takes nothing more now."""
-        if isinstance(outcome, Throttled):
-            self.metrics.throttled("outbox")
-            log.info(
-                "429 in chat %s: waiting %ss there (%s)", row.chat_id, outcome.seconds, row.key
-            )
-            async with transaction(self.sessionmaker) as session:
-                until = dt.datetime.fromtimestamp(self.wall() + outcome.seconds, dt.UTC)
-                await block_chat(session=session, chat_id=row.chat_id, until=until)
-                await record_retry(
-                    session=session,
-                    row_id=row.id,
-                    worker=self.name,
-                    error=outcome.error,
-                    next_attempt_at=None,
-                    count_attempt=False,
-                )
-            return False
-        if isinstance(outcome, ChatGone):
-            async with transaction(self.sessionmaker) as session:
-                count = await chat_gone(session=session, chat_id=row.chat_id, reason=outcome.reason)
-            self.metrics.failed("chat_gone", count)
-            log.warning(
-                "chat %s is gone (%s): marked inactive, %d notifications failed",
-                row.chat_id,
-                outcome.reason,
-                count,
-            )
-            return False
-        if isinstance(outcome, Moved):
-            await self._chat_moved(row, outcome.new_chat_id)
-            return False
-        if isinstance(outcome, Refused):
-            log.warning("failed %s: Telegram refused it: %s", row.key, outcome.reason)
-            await self._settle(row, State.FAILED, outcome.reason)
-            self.metrics.failed("refused")
-            return True
-        assert isinstance(outcome, Trouble)
-        await self._retry_later(row, outcome.error)
-        return True
-
-    async def _chat_moved(self, row: Claimed, new_id: int) -> None:
-        """The group became a supergroup: link and queue follow it, this row included."""
-        async with transaction(self.sessionmaker) as session:
-            now = self.clock.now()
-            await move_chat(session=session, old_id=row.chat_id, new_id=new_id, now=now)
-            moved = await follow_migration(
-                session=session, old_id=row.chat_id, new_id=new_id, worker=self.name
-            )
-        log.warning(
-            "chat %s moved to %s: %d notifications follow it (%s)",
-            row.chat_id,
-            new_id,
-            moved,
-            row.key,
-        )
-
-    async def _retry_later(self, row: Claimed, error: str) -> None:
-        attempts = row.attempts + 1
-        if attempts >= self.config.max_attempts:
-            log.error("failed %s after %d attempts: %s", row.key, attempts, error)
-            async with transaction(self.sessionmaker) as session:
-                await record_state(
-                    session=session,
-                    row_id=row.id,
-                    worker=self.name,
-                    state=State.FAILED,
-                    error=error[:500],
-                    count_attempt=True,
-                )
-            self.metrics.failed("gave_up")
-            return
-        delay = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempts - 1))
-        delay *= random.uniform(0.5, 1.5)  # jitter, not cryptography
-        log.info("retrying %s in %.0fs (attempt %d): %s", row.key, delay, attempts, error)
-        async with transaction(self.sessionmaker) as session:
-            await record_retry(
-                session=session,
-                row_id=row.id,
-                worker=self.name,
-                error=error,
-                next_attempt_at=self.clock.now() + dt.timedelta(seconds=delay),
-                count_attempt=True,
-            )
-
-    async def _settle(self, row: Claimed, state: State, error: str | None) -> None:
-        async with transaction(self.sessionmaker) as session:
-            await record_state(
-                session=session, row_id=row.id, worker=self.name, state=state, error=error
-            )
-
-    async def _record(
-        self,
-        row: Claimed,
-        *,
-        final: bool,
-        parts_sent: int,
-        message_id: int | None,
-        first: bool = False,
-    ) -> None:
-        """One more part, or (`final`) the whole row, sent; finishes even when cancelled."""
-
-        async def write() -> None:
-            async with transaction(self.sessionmaker) as session:
-                if final:
-                    await record_sent(
-                        session=session,
-                        row_id=row.id,
-                        worker=self.name,
-                        now=self.clock.now(),
-                        parts_sent=parts_sent,
-                        message_id=message_id,
-                        late=row.late,
-                    )
-                elif message_id is not None:
-                    await record_part(
-                        session=session,
-                        row_id=row.id,
-                        worker=self.name,
-                        parts_sent=parts_sent,
-                        message_id=message_id,
-                        first=first,
-                    )
-
-        await finish(write)
 
     async def _wait_for_slot(self, row: Claimed, retry_at: float) -> float | None:
         """A slot that opens within the lookahead is waited for, a row at a time (so the
