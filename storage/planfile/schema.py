@@ -107,7 +107,7 @@ def _number(value: str) -> str:
 
 
 def at_most(limit: int) -> AfterValidator:
-    """A text fits its database column (String(limit) in storage/models.py).
+    """A text fits its database column (String(limit) in storage/models/).
 
     SQLite stores a longer value anyway and PostgreSQL refuses it, so the file is checked
     here, where every over-long field is reported with its place like any other problem.
@@ -121,7 +121,7 @@ def at_most(limit: int) -> AfterValidator:
     return AfterValidator(check)
 
 
-# The String(n) lengths of the columns these fields are stored in (storage/models.py).
+# The String(n) lengths of the columns these fields are stored in (storage/models/).
 CODE_LENGTH = 64  # Agency.code, so also every reference to an agency
 NUMBER_LENGTH = 20  # Commitment.number and Milestone.number
 GROUP_NAME_LENGTH = 300

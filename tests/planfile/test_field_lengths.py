@@ -1,7 +1,7 @@
 """Every value fits the database column it goes to, or `check` says so where it is.
 
 SQLite stores an over-long value anyway; PostgreSQL refuses it mid-import with a traceback
-(StringDataRightTruncation). The limits come from storage/models.py itself, so a column
+(StringDataRightTruncation). The limits come from storage/models/ itself, so a column
 that is made shorter or longer there is checked at its new length.
 """
 

@@ -1,4 +1,5 @@
-"""The database: one typed model per word of PRODUCT.md.
+"""The plan and its people: working groups, chats, agencies, members, commitments,
+milestones, progress updates, meetings, days off; the outbox and its send windows.
 
 Progress updates are append-only (guarded below); milestones and commitments that
 drop out of a re-imported plan are archived, never deleted, so no history is lost.
@@ -7,7 +8,7 @@ drop out of a re-imported plan are archived, never deleted, so no history is los
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -16,11 +17,9 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
@@ -28,37 +27,10 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from domain.enums import Role, Sector, Status
-from storage.types import UTCDateTime
-
-# Stable constraint names, so Alembic migrations are the same on every database.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def _enum(cls: type[Any], name: str) -> Enum:
-    # Stored as the enum's value in a VARCHAR with a CHECK-free column: adding a
-    # status or sector later is a data change, not a schema migration on PostgreSQL.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=False,
-        length=32,
-        values_callable=lambda e: [m.value for m in e],
-    )
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime()}
+from storage.models.base import Base, stored_enum
 
 
 class WorkingGroup(Base):
@@ -128,7 +100,7 @@ class Agency(Base):
     )
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(500))
-    sector: Mapped[Sector] = mapped_column(_enum(Sector, "sector"), default=Sector.GOVERNMENT)
+    sector: Mapped[Sector] = mapped_column(stored_enum(Sector, "sector"), default=Sector.GOVERNMENT)
 
     working_group: Mapped[WorkingGroup] = relationship(back_populates="agencies")
 
@@ -149,7 +121,7 @@ class Member(Base):
     agency_id: Mapped[int | None] = mapped_column(
         ForeignKey("agency.id", ondelete="SET NULL"), index=True
     )
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER)
+    role: Mapped[Role] = mapped_column(stored_enum(Role, "role"), default=Role.MEMBER)
     language: Mapped[str | None] = mapped_column(String(8))
     # Set when the user has started a private chat with the bot (so it may write there).
     private_chat: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -231,7 +203,9 @@ class Milestone(Base):
     start: Mapped[dt.date | None] = mapped_column(Date)
     due: Mapped[dt.date] = mapped_column(Date, index=True)
     # The latest update's status, or the plan file's starting value while there is none.
-    status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.NOT_STARTED)
+    status: Mapped[Status] = mapped_column(
+        stored_enum(Status, "status"), default=Status.NOT_STARTED
+    )
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
     commitment: Mapped[Commitment] = relationship(back_populates="milestones")
@@ -256,7 +230,7 @@ class ProgressUpdate(Base):
     reporter_name: Mapped[str] = mapped_column(String(300))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime]
-    status: Mapped[Status] = mapped_column(_enum(Status, "status"))
+    status: Mapped[Status] = mapped_column(stored_enum(Status, "status"))
     note: Mapped[str | None] = mapped_column(Text)
     evidence_url: Mapped[str | None] = mapped_column(Text)
 
@@ -367,124 +341,3 @@ class SchedulerBeat(Base):
 @event.listens_for(ProgressUpdate, "before_delete")
 def _updates_are_append_only(mapper: Mapper[Any], connection: Any, target: ProgressUpdate) -> None:
     raise PermissionError("progress updates are append-only: record a new update instead")
-
-
-class Minutes(Base):
-    """The minutes of one meeting, MeetBot style: opened, lines recorded, closed.
-
-    One open minutes per group (`closed_at` None); every line is its own row, committed
-    as it is recorded, so a crash mid-meeting loses nothing.
-    """
-
-    __tablename__ = "minutes"
-    __table_args__ = (UniqueConstraint("working_group_id", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    working_group_id: Mapped[int] = mapped_column(
-        ForeignKey("working_group.id", ondelete="CASCADE"), index=True
-    )
-    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … per group (/minutes <n>)
-    title: Mapped[str] = mapped_column(String(500))
-    chat_id: Mapped[int] = mapped_column(BigInteger)
-    # The scheduled occurrence these minutes belong to, when one was within 2 hours.
-    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
-    occurrence_start: Mapped[dt.datetime | None]
-    chair_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="SET NULL")
-    )
-    chair_name: Mapped[str] = mapped_column(String(300))
-    opened_at: Mapped[dt.datetime]
-    closed_at: Mapped[dt.datetime | None]
-    closed_automatically: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class MinutesLine(Base):
-    """One recorded line: #topic, #info, #agreed, #link or #action."""
-
-    __tablename__ = "minutes_line"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    minutes_id: Mapped[int] = mapped_column(
-        ForeignKey("minutes.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(Text)
-    action_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("action_item.id", ondelete="SET NULL")
-    )
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
-    author_name: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[dt.datetime]
-
-
-class ActionItem(Base):
-    """An action item `A<n>`, tracked like a milestone: agency, due date, status."""
-
-    __tablename__ = "action_item"
-    __table_args__ = (UniqueConstraint("working_group_id", "number"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    working_group_id: Mapped[int] = mapped_column(
-        ForeignKey("working_group.id", ondelete="CASCADE"), index=True
-    )
-    number: Mapped[int] = mapped_column(Integer)  # shown as A<number>
-    agency_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agency.id", ondelete="SET NULL"), index=True
-    )
-    text: Mapped[str] = mapped_column(Text)
-    due: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.NOT_STARTED)
-    minutes_id: Mapped[int | None] = mapped_column(ForeignKey("minutes.id", ondelete="SET NULL"))
-    created_by_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[dt.datetime]
-
-    agency: Mapped[Agency | None] = relationship()
-
-
-class ActionUpdate(Base):
-    """One progress report on one action item, as a milestone's. Never edited or deleted."""
-
-    __tablename__ = "action_update"
-    __table_args__ = (Index("ix_action_update_action_created", "action_item_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    action_item_id: Mapped[int] = mapped_column(ForeignKey("action_item.id", ondelete="RESTRICT"))
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="RESTRICT"), index=True
-    )
-    reporter_name: Mapped[str] = mapped_column(String(300))
-    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime]
-    status: Mapped[Status] = mapped_column(_enum(Status, "status"))
-    note: Mapped[str | None] = mapped_column(Text)
-    evidence_url: Mapped[str | None] = mapped_column(Text)
-
-
-class OgpEvent(Base):
-    """A date that counts for OGP's minimum requirements: the forum met (closed minutes,
-    or `/ogp met`), or the national repository was updated (`/ogp repository`)."""
-
-    __tablename__ = "ogp_event"
-    __table_args__ = (Index("ix_ogp_event_group_kind_day", "working_group_id", "kind", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    working_group_id: Mapped[int] = mapped_column(
-        ForeignKey("working_group.id", ondelete="CASCADE")
-    )
-    kind: Mapped[str] = mapped_column(String(16))  # "forum" or "repository"
-    day: Mapped[dt.date] = mapped_column(Date)
-    link: Mapped[str | None] = mapped_column(Text)
-    minutes_id: Mapped[int | None] = mapped_column(ForeignKey("minutes.id", ondelete="SET NULL"))
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime]
-
-
-@event.listens_for(ActionUpdate, "before_update")
-@event.listens_for(ActionUpdate, "before_delete")
-def _action_updates_are_append_only(
-    mapper: Mapper[Any], connection: Any, target: ActionUpdate
-) -> None:
-    raise PermissionError("action updates are append-only: record a new update instead")
