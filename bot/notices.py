@@ -17,7 +17,7 @@ from bot.digest import digest_parts
 from bot.i18n import Translator, translator
 from bot.render import esc
 from bot.snooze import snooze_buttons
-from bot.tracked_notices import render_tracked
+from bot.tracked_notices import days_to, render_tracked
 from domain.parts import Part
 from domain.rules import DEADLINE, OVERDUE
 from storage.notices import DigestNotice, Head, MeetingNotice, MilestoneNotice, Notice
@@ -73,15 +73,6 @@ def _meeting_left(t: Translator, notice: MeetingNotice, tz: zoneinfo.ZoneInfo) -
     return t.plural("notify.left.days", days) if days > 0 else _left(t, notice.offset_minutes)
 
 
-def _days_left(notice: MilestoneNotice) -> int:
-    """Days from the day a deadline reminder goes (moved off a quiet day, or snoozed) to
-    the due date; the offset when it went late."""
-    if notice.head.late:
-        return notice.offset_days
-    sent_on = notice.head.due_at.astimezone(zoneinfo.ZoneInfo(notice.head.timezone)).date()
-    return (notice.due - sent_on).days
-
-
 def _milestone(t: Translator, notice: MilestoneNotice) -> list[Part]:
     facts: dict[str, Any] = {
         "number": esc(notice.number),
@@ -90,8 +81,9 @@ def _milestone(t: Translator, notice: MilestoneNotice) -> list[Part]:
         "due": notice.due.isoformat(),
     }
     hint = t("notify.update_hint", number=facts["number"])
-    days_left = _days_left(notice) if notice.head.kind == DEADLINE else 0
-    if notice.head.kind == DEADLINE and days_left >= 0:
+    deadline = notice.head.kind == DEADLINE
+    days_left = days_to(notice.head, notice.due, notice.offset_days) if deadline else 0
+    if deadline and days_left >= 0:
         left = _left(t, days_left * 1440) if days_left else t("quiet.notify.today")
         text = t("notify.deadline", left=left, **facts)
         if notice.private:

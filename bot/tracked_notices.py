@@ -3,6 +3,7 @@ rendered from their facts with the catalogs (bot.notices hands these over)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from typing import Any
 
@@ -13,6 +14,7 @@ from bot.snooze import snooze_buttons
 from domain.ogp import Requirement
 from domain.parts import Part
 from domain.rules import ACTION_DEADLINE
+from storage.notices import Head
 from storage.tracked_notices import ActionNotice, MinutesNotice, OgpNotice, TrackedNotice
 
 
@@ -27,13 +29,14 @@ def _late(t: Translator, head: Any) -> str:
     return t("notify.late", when=when) + "\n"
 
 
-def _days_left(notice: ActionNotice) -> int:
-    """From the day the reminder goes (a quiet day moves it earlier) to the due date; the
-    offset when it went late."""
-    if notice.head.late:
-        return notice.offset_days
-    sent_on = notice.head.due_at.astimezone(zoneinfo.ZoneInfo(notice.head.timezone)).date()
-    return max(0, (notice.due - sent_on).days)
+def days_to(head: Head, day: dt.date, planned_days: int) -> int:
+    """Days from the day a notification goes to `day` (its due or lapse date): it may
+    go earlier off a quiet day, or later when snoozed, so the count is the real one;
+    the planned count when it went late (it says when it was due)."""
+    if head.late:
+        return planned_days
+    sent_on = head.due_at.astimezone(zoneinfo.ZoneInfo(head.timezone)).date()
+    return (day - sent_on).days
 
 
 def _action(t: Translator, notice: ActionNotice) -> str:
@@ -43,11 +46,13 @@ def _action(t: Translator, notice: ActionNotice) -> str:
         "agency": esc(notice.agency_code) if notice.agency_code else t("agency.none"),
         "due": notice.due.isoformat(),
     }
-    if notice.head.kind == ACTION_DEADLINE:
-        text = t("action.notify.deadline", left=_left(t, _days_left(notice)), **facts)
+    days = days_to(notice.head, notice.due, notice.offset_days)
+    if notice.head.kind == ACTION_DEADLINE and days >= 0:
+        left = _left(t, days) if days else t("quiet.notify.today")
+        text = t("action.notify.deadline", left=left, **facts)
         if notice.private:
             return text + "\n" + t("notify.deadline.private", group=esc(notice.head.group_name))
-    else:
+    else:  # the overdue notice, or a deadline reminder snoozed past the due date
         text = t("action.notify.overdue", **facts)
     return text + "\n" + t("notify.update_hint", number=facts["number"])
 
@@ -56,13 +61,14 @@ def _ogp(t: Translator, notice: OgpNotice) -> str:
     what = "forum" if notice.requirement is Requirement.FORUM else "repository"
     last = notice.last.isoformat() if notice.last is not None else t("ogp.never")
     date = notice.lapses.isoformat()
-    if notice.days == 0 and what == "forum":
+    days = max(0, days_to(notice.head, notice.lapses, notice.days))
+    if days == 0 and what == "forum":
         return t("ogp.warn.forum_today", date=date, last=last)
-    if notice.days == 0:
+    if days == 0:
         return t("ogp.warn.repository_today", date=date, last=last)
     if what == "forum":
-        return t.plural("ogp.warn.forum", notice.days, days=notice.days, date=date, last=last)
-    return t.plural("ogp.warn.repository", notice.days, days=notice.days, date=date, last=last)
+        return t.plural("ogp.warn.forum", days, days=days, date=date, last=last)
+    return t.plural("ogp.warn.repository", days, days=days, date=date, last=last)
 
 
 def render_tracked(t: Translator, notice: TrackedNotice) -> list[Part]:

@@ -41,6 +41,8 @@ class ActionFacts:
     status: Status
     # Telegram user ids of the agency's members who opened a private chat.
     private_chats: tuple[int, ...] = ()
+    # When it was recorded: a reminder whose time had passed by then is not news.
+    created_at: dt.datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +75,11 @@ def action_notices(group: GroupFacts, action: ActionFacts, window: Window) -> li
         id=action.id, due=action.due, status=action.status, private_chats=action.private_chats
     )
     planned = deadline_reminders(group, facts, window) + overdue_notice(group, facts, window)
-    return [_as_action(p, action) for p in planned]
+    return [
+        _as_action(p, action)
+        for p in planned
+        if action.created_at is None or p.due_at >= action.created_at
+    ]
 
 
 def ogp_warnings(group: GroupFacts, ogp: OgpFacts, window: Window) -> list[Planned]:

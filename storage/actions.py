@@ -257,6 +257,7 @@ async def action_facts(*, session: AsyncSession, group_id: int) -> list[ActionFa
             due=a.due,
             status=a.status,
             private_chats=tuple(private.get(a.agency_id or -1, ())),
+            created_at=a.created_at,
         )
         for a in rows
     ]

@@ -41,17 +41,18 @@ def _likeness(query: str, key: str, cutoff: float) -> float:
     return ratio if ratio >= cutoff else 0.0
 
 
-def match_agencies(text: str, agencies: Sequence[Agency]) -> list[Agency]:
-    """The agencies `text` names: by exact code or name, then a part of one, then a typo.
+def match_agencies(text: str, agencies: Sequence[Agency], *, exact: bool = False) -> list[Agency]:
+    """The agencies `text` names: by exact code or name, then (unless `exact`) a part of
+    one, then a typo.
 
     Pure: the caller loads the group's agencies. An empty list means no match.
     """
     query = _norm(text)
     if not query:
         return []
-    exact = [a for a in agencies if query in (_norm(a.code), _norm(a.name))]
-    if exact:
-        return exact
+    named = [a for a in agencies if query in (_norm(a.code), _norm(a.name))]
+    if named or exact:
+        return named
     if len(query) >= 3:
         partial = [a for a in agencies if query in _norm(a.code) or query in _norm(a.name)]
         if partial:

@@ -153,10 +153,16 @@ async def _record(
 
 
 def _agency_and_text(words: ActionWords, agencies: list[Agency]) -> tuple[list[Agency], str, str]:
-    """The longest run of first words that names an agency ("Ministry of Finance …"),
-    and the text after it; no match: no agency, the first word."""
-    for named, rest in words.splits():
-        found = match_agencies(named, agencies)
+    """The agency the first words name and the text after it: the longest run that is a
+    code or a whole name as written ("Ministry of Finance …"); else the first word with
+    a typo or as part of a name ("MRPA …"); else a longer run with a typo. Trying typos
+    only after every exact reading keeps "/action MOF a report" from eating "a".
+    No match: no agency, the first word."""
+    splits = words.splits()
+    tries = [(split, True) for split in splits] + [(splits[-1], False)]
+    tries += [(split, False) for split in splits[:-1]]
+    for (named, rest), exact in tries:
+        found = match_agencies(named, agencies, exact=exact)
         if found:
             return found, named, rest
     return [], words.words[0], ""

@@ -163,6 +163,24 @@ async def test_members_may_not_start_or_end_the_minutes(
     assert await count(engine, Minutes) == 1
 
 
+async def test_an_action_keeps_every_word_after_its_agency(
+    run: BotRun, engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """A code as written wins over a longer run read as a typo ("MOF a" is not MOF), a
+    code with a typo is its first word alone, and a whole name of several words counts."""
+    await link_example(engine)
+    clock.set(MEETING_DAY)
+    await run.unique_reply(GROUP, OYUNA, "/meeting start")
+    for line, recorded in (
+        ("/action MOF a report on the budget", "MOF · a report on the budget"),
+        ("/action MOJHA no date here", "MOJHA · no date here"),
+        ("/action MRPA go live", "MRPAM · go live"),
+        ("/action Ministry of Finance draft the rules", "MOF · draft the rules"),
+    ):
+        reply = await run.unique_reply(GROUP, BAT, line)
+        assert recorded in (reply.text or ""), (line, reply.text)
+
+
 @pytest.mark.parametrize(
     "line",
     ["/topic Budget", "/info x", "/agreed y", "/link https://example.org", "/action MRPAM z"],

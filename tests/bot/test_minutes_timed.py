@@ -149,6 +149,26 @@ async def test_action_reminders_and_the_overdue_notice_arrive_on_their_days(
     assert len(about(fake.bot_messages(GROUP), "Action item A1")) == 4
 
 
+async def test_an_action_recorded_after_its_reminders_time_gets_no_late_reminder(
+    run: BotRun, engine: AsyncEngine, fake: FakeTelegram, clock: FixedClock
+) -> None:
+    """Recorded at 09:50, due tomorrow: the day-before reminder's 09:00 had passed when it
+    was recorded, so it is not news (as for a meeting created too late for its reminder);
+    the overdue notice still comes the day after the due date."""
+    await linked(engine)
+    clock.set(ub(2022, 9, 13, 9, 50))
+    await run.unique_reply(GROUP, OYUNA, "/meeting start")
+    await run.unique_reply(GROUP, OYUNA, "/action MRPAM Send the draft by 2022-09-14")
+    heard: list[list[str]] = []
+    for moment in (ub(2022, 9, 13, 10), ub(2022, 9, 14, 9), ub(2022, 9, 15, 9)):
+        clock.set(moment)
+        before = len(fake.bot_messages(GROUP))
+        await run.tick()
+        heard.append(about(fake.bot_messages(GROUP)[before:], "Action item A1"))
+    assert [len(h) for h in heard] == [0, 0, 1]
+    assert heard[2][0].startswith("❗ Action item A1 (MRPAM) was due on 2022-09-14")
+
+
 async def test_update_a1_complete_closes_it_and_its_reminders_stop(
     run: BotRun, engine: AsyncEngine, fake: FakeTelegram, clock: FixedClock
 ) -> None:
@@ -208,6 +228,27 @@ async def test_ogp_warnings_come_30_and_7_days_before_and_on_the_day_once_each(
         assert any("repository must be updated by 2023-03-01, in 7 days" in w for w in warnings)
     else:
         assert any("2023-03-01 гэхэд хуралдах ёстой, 30 хоног үлдлээ" in w for w in warnings)
+
+
+async def test_an_ogp_warning_moved_off_a_day_off_counts_the_days_from_when_it_goes(
+    run: BotRun, engine: AsyncEngine, fake: FakeTelegram, clock: FixedClock
+) -> None:
+    """Days off on 2023-01-30 and on the lapse day itself: the 30-day warning goes on Friday
+    27 January and says 33 days; the on-the-day one goes the day before and says 1 day."""
+    await linked(engine)
+    clock.set(ub(2023, 1, 20, 10))
+    await run.say(GROUP, OYUNA, "/holiday add 2023-01-30 Staff day")
+    await run.say(GROUP, OYUNA, "/holiday add 2023-03-01")
+    heard: list[list[str]] = []
+    for moment in (ub(2023, 1, 27, 9), ub(2023, 2, 28, 9)):
+        clock.set(moment)
+        before = len(fake.bot_messages(GROUP))
+        await run.tick()
+        heard.append(about(fake.bot_messages(GROUP)[before:], "must meet"))
+    assert len(heard[0]) == 1
+    assert heard[0][0].startswith("⚠️ OGP: the working group must meet by 2023-03-01, in 33 days")
+    assert len(heard[1]) == 1
+    assert "by 2023-03-01, in 1 day " in heard[1][0]
 
 
 async def test_a_newer_date_stops_the_old_warnings(
