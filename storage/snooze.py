@@ -86,6 +86,15 @@ async def snooze(
         today + dt.timedelta(days=ahead)
     )
     at = place(dt.datetime.combine(day, wall), tz).astimezone(dt.UTC)
+    # One snooze per reminder: a second press, of either button (a race, or a forged
+    # one: the buttons are gone once pressed), finds the first.
+    earlier = await session.scalar(
+        select(Notification.due_at).where(Notification.key.like(f"{SNOOZE}:{row.id}:%"))
+    )
+    if earlier is not None:
+        return Snoozed(
+            at=earlier, timezone=group.timezone, language=notice.head.language, fresh=False
+        )
     key = f"{SNOOZE}:{row.id}:{later.value}"
     planned = Planned(
         key=key,

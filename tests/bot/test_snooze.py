@@ -99,6 +99,11 @@ async def test_remind_me_tomorrow_brings_the_reminder_back_tomorrow(
     assert [e.text for e in again if e.kind == "callback_answer"] == [
         "⏰ Already planned: I'll remind you again on Tue 2022-10-18 09:00."
     ]
+    # The other button, pressed by a client that kept it: still the one snooze.
+    other = await forged(run, BAT, private.message_id or 0, offered[NEXT_WEEK])
+    assert [e.text for e in other if e.kind == "callback_answer"] == [
+        "⏰ Already planned: I'll remind you again on Tue 2022-10-18 09:00."
+    ]
     [row] = await snoozes(engine)
     assert row.key.endswith(":tomorrow") and row.state == "pending"
 
