@@ -125,7 +125,11 @@ async def _record(
         if not quiet:
             scope.reply(t("minutes.none_open"))
         return
-    if not text or len(text) > LINE_MAX:
+    if len(text) > LINE_MAX:
+        if not quiet:
+            scope.reply(t("minutes.too_long", limit=LINE_MAX))
+        return
+    if not text:
         if not quiet:
             scope.reply(t(f"cmd.{kind.value}.usage_help", day=example_day(scope.today).isoformat()))
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from telegram import Update
 
 from bot.context import WGApplication, WGContext
@@ -13,6 +15,12 @@ from domain.when import WhenError, parse_date
 from storage.ogp import ogp_standing, record_event
 
 SUBCOMMANDS = {"met": Requirement.FORUM, "repository": Requirement.REPOSITORY}
+
+
+def is_web_link(text: str) -> bool:
+    """An http(s) address with a host: what a repository's link must be."""
+    parts = urlsplit(text)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def _writes(update: Update, context: WGContext) -> bool:
@@ -66,12 +74,15 @@ async def ogp(update: Update, context: WGContext, scope: GroupScope) -> None:
     try:
         day = parse_date(args[1])
     except WhenError:
-        scope.reply(usage)
+        scope.reply(t("ogp.bad_date", word=esc(args[1]), day=scope.today.isoformat()))
         return
     if day > scope.today:
         scope.reply(t("ogp.future", date=day.isoformat()))
         return
     link = args[2] if len(args) == 3 else None
+    if link is not None and not is_web_link(link):
+        scope.reply(t("ogp.bad_link", word=esc(link)))
+        return
     await record_event(
         session=scope.session,
         group=scope.group,
@@ -86,12 +97,13 @@ async def ogp(update: Update, context: WGContext, scope: GroupScope) -> None:
     now_standing = forum if requirement is Requirement.FORUM else repository
     key = "ogp.met.recorded" if requirement is Requirement.FORUM else "ogp.repository.recorded"
     text = t(key, date=day.isoformat(), next=lapse_date(day).isoformat())
-    if now_standing.last != day:
-        assert now_standing.last is not None
-        text += "\n" + t("ogp.newer_known", date=now_standing.last.isoformat())
     if link:
         text += "\n" + t("ogp.link", link=esc(link))
-    scope.reply(text + "\n\n" + _due(t, now_standing))
+    if now_standing.last != day:  # the newer date counts: when the next is due by that one
+        assert now_standing.last is not None
+        text += "\n\n" + t("ogp.newer_known", date=now_standing.last.isoformat())
+        text += "\n" + _due(t, now_standing)
+    scope.reply(text)
 
 
 def register(app: WGApplication) -> None:

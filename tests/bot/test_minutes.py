@@ -163,6 +163,20 @@ async def test_members_may_not_start_or_end_the_minutes(
     assert await count(engine, Minutes) == 1
 
 
+async def test_a_line_too_long_for_the_minutes_says_so_and_is_not_recorded(
+    run: BotRun, engine: AsyncEngine, clock: FixedClock
+) -> None:
+    await link_example(engine)
+    clock.set(MEETING_DAY)
+    await run.unique_reply(GROUP, OYUNA, "/meeting start")
+    reply = await run.unique_reply(GROUP, BAT, "/agreed " + "word " * 500)
+    assert reply.text == (
+        "That is too long for one line of the minutes: at most 2000 characters. "
+        "Nothing was recorded."
+    )
+    assert await count(engine, MinutesLine) == 0
+
+
 async def test_an_action_keeps_every_word_after_its_agency(
     run: BotRun, engine: AsyncEngine, clock: FixedClock
 ) -> None:

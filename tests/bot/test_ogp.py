@@ -52,8 +52,6 @@ async def test_ogp_shows_both_requirements_with_the_days_left(
     "text",
     [
         "/ogp met",
-        "/ogp met yesterday",
-        "/ogp met 2022-02-30",
         "/ogp met 2022-10-01 extra",
         "/ogp repository",
         "/ogp minutes 2022-10-01",
@@ -67,6 +65,26 @@ async def test_bad_input_answers_with_the_usage_and_records_nothing(
     reply = await run.unique_reply(GROUP, OYUNA, text)
     assert (reply.text or "").startswith("Usage:\n/ogp — where the requirements stand")
     assert "<code>/ogp met 2022-11-10</code>" in (reply.raw_text or "")
+    assert await events(engine) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("/ogp met yesterday", "“yesterday” is not a date: write it as YYYY-MM-DD"),
+        ("/ogp met 2022-02-30", "“2022-02-30” is not a date: write it as YYYY-MM-DD"),
+        ("/ogp repository 2022-11-01 <b>x</b>", "“<b>x</b>” is not a link"),
+        ("/ogp repository 2022-11-01 ogp.mn", "“ogp.mn” is not a link"),
+    ],
+)
+async def test_a_bad_date_or_link_is_named_and_nothing_is_recorded(
+    run: BotRun, engine: AsyncEngine, clock: FixedClock, text: str, answer: str
+) -> None:
+    await link_example(engine)
+    clock.set(LATER)
+    reply = await run.unique_reply(GROUP, OYUNA, text)
+    assert (reply.text or "").startswith(answer)
+    assert (reply.text or "").endswith("Nothing was recorded.")
     assert await events(engine) == 0
 
 
