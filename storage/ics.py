@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import uuid
 import zoneinfo
 from collections.abc import Sequence
 
@@ -34,6 +35,16 @@ class CalendarInput:
     now: dt.datetime  # DTSTAMP: when this calendar was made
     # Action items with a due date (number A<n>), all-day events like milestones'.
     actions: Sequence[MilestoneView] = ()
+    # The right-hand side of every UID (calendar_host): one per working group, so two
+    # groups' feeds, from one installation or two, never share an event's identity.
+    uid_host: str = "wgbot"
+
+
+def calendar_host(group_id: int, created_at: dt.datetime) -> str:
+    """A stable UID host for one working group: the same on every export and feed of
+    it, different for every group anywhere (its id and creation instant, hashed)."""
+    name = f"wgbot:{group_id}:{created_at.astimezone(dt.UTC).isoformat()}"
+    return f"{uuid.uuid5(uuid.NAMESPACE_URL, name)}.wgbot"
 
 
 def _utc_until(rule: str, tz: zoneinfo.ZoneInfo) -> str:
@@ -83,14 +94,14 @@ def _zone_span(now: dt.datetime, starts: Sequence[dt.date]) -> tuple[dt.date, dt
     return first, last
 
 
-def meeting_event(meeting: MeetingView, *, now: dt.datetime) -> Event | None:
+def meeting_event(meeting: MeetingView, *, now: dt.datetime, host: str = "wgbot") -> Event | None:
     """One VEVENT for a meeting (None for a one-off whose only date is skipped)."""
     tz = zoneinfo.ZoneInfo(meeting.timezone)
     start = first_wall(meeting.first_start_local, meeting.rrule, tz)
     if meeting.rrule is None and start.date() in meeting.skipped_dates:
         return None
     event = Event.new(
-        uid=f"meeting-{meeting.id}@wgbot",
+        uid=f"meeting-{meeting.id}@{host}",
         stamp=now.astimezone(dt.UTC),
         start=start.replace(tzinfo=tz),
         summary=meeting.title,
@@ -121,11 +132,17 @@ def _milestone_description(m: MilestoneView, tz: zoneinfo.ZoneInfo, words: Words
 
 
 def milestone_event(
-    m: MilestoneView, *, group_id: int, now: dt.datetime, tz: zoneinfo.ZoneInfo, words: Words
+    m: MilestoneView,
+    *,
+    group_id: int,
+    now: dt.datetime,
+    tz: zoneinfo.ZoneInfo,
+    words: Words,
+    host: str = "wgbot",
 ) -> Event:
     """An all-day VEVENT on the milestone's due date."""
     event = Event.new(
-        uid=f"milestone-{group_id}-{m.number}@wgbot",
+        uid=f"milestone-{group_id}-{m.number}@{host}",
         stamp=now.astimezone(dt.UTC),
         start=m.due,
         end=m.due + dt.timedelta(days=1),
@@ -140,10 +157,14 @@ def render_ics(plan: PlanView, calendar: CalendarInput, words: Words) -> bytes:
     """The whole calendar: VTIMEZONEs first, then meetings, then milestone due dates."""
     now = calendar.now
     cal = Calendar.new(
-        prodid=PRODID, name=plan.group_name, uid=f"calendar-{calendar.group_id}@wgbot"
+        prodid=PRODID, name=plan.group_name, uid=f"calendar-{calendar.group_id}@{calendar.uid_host}"
     )
     cal.add("calscale", "GREGORIAN")
-    events = [e for m in calendar.meetings if (e := meeting_event(m, now=now)) is not None]
+    events = [
+        e
+        for m in calendar.meetings
+        if (e := meeting_event(m, now=now, host=calendar.uid_host)) is not None
+    ]
     starts = [
         first_wall(m.first_start_local, m.rrule, zoneinfo.ZoneInfo(m.timezone)).date()
         for m in calendar.meetings
@@ -162,6 +183,7 @@ def render_ics(plan: PlanView, calendar: CalendarInput, words: Words) -> bytes:
                     now=now,
                     tz=zoneinfo.ZoneInfo(plan.timezone),
                     words=words,
+                    host=calendar.uid_host,
                 )
             )
     for action in calendar.actions:
@@ -171,9 +193,10 @@ def render_ics(plan: PlanView, calendar: CalendarInput, words: Words) -> bytes:
             now=now,
             tz=zoneinfo.ZoneInfo(plan.timezone),
             words=words,
+            host=calendar.uid_host,
         )
         event.pop("UID")
-        event.add("uid", f"action-{calendar.group_id}-{action.number}@wgbot")
+        event.add("uid", f"action-{calendar.group_id}-{action.number}@{calendar.uid_host}")
         cal.add_component(event)
     cal.add_missing_timezones(first_date=first, last_date=last)
     data: bytes = cal.to_ical()

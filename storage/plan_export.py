@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.actions import ActionView, all_actions, calendar_actions
-from storage.ics import CalendarInput, render_ics
+from storage.ics import CalendarInput, calendar_host, render_ics
 from storage.meetings import active_meetings
 from storage.models import WorkingGroup
 from storage.planfile import (
@@ -210,7 +210,11 @@ async def export_group(
     if fmt is ExportFormat.ICS:
         meetings = await active_meetings(session=session, group=group)
         calendar = CalendarInput(
-            group_id=group.id, meetings=meetings, now=now, actions=calendar_actions(actions)
+            group_id=group.id,
+            meetings=meetings,
+            now=now,
+            actions=calendar_actions(actions),
+            uid_host=calendar_host(group.id, group.created_at),
         )
     return export_plan(view, fmt, words=words, calendar=calendar, actions=actions)
 

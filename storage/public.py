@@ -170,6 +170,8 @@ class PublicPlan:
     action_items: tuple[PublicActionItem, ...]
     # The newest change of what the page shows: its Last-Modified, the calendar's DTSTAMP.
     last_updated: dt.datetime
+    # When the group was made: with its id, its calendar's UIDs (storage.ics).
+    created_at: dt.datetime
 
     @property
     def milestones(self) -> list[PublicMilestone]:
@@ -319,6 +321,7 @@ async def public_plan(*, session: AsyncSession, group: WorkingGroup) -> PublicPl
     meetings = await active_meetings(session=session, group=group)
     return PublicPlan(
         group_id=group.id,
+        created_at=group.created_at,
         name=group.name,
         country=group.country,
         period=group.period,

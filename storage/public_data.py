@@ -18,7 +18,7 @@ from icalendar import Calendar, Event
 
 from domain.enums import Status
 from domain.recurrence import next_occurrences
-from storage.ics import CalendarInput, render_ics
+from storage.ics import CalendarInput, calendar_host, render_ics
 from storage.public import PublicActionItem, PublicAgency, PublicPlan, PublicUpdate
 from storage.queries import AgencyView, CommitmentView, MilestoneView, PlanView, UpdateView
 from storage.words import Words
@@ -72,12 +72,11 @@ def _update(u: PublicUpdate, tz: zoneinfo.ZoneInfo) -> dict[str, Any]:
 
 
 def progress_counts(plan: PublicPlan) -> dict[str, int]:
-    """Milestones (and action items) by status, every status named, in the IRM order."""
+    """The plan's milestones by status, every status named, in the IRM order: the same
+    count as /plan and the digest (action items are listed on their own)."""
     counts = dict.fromkeys((s.value for s in Status), 0)
     for m in plan.milestones:
         counts[m.status.value] += 1
-    for item in plan.action_items:
-        counts[item.status.value] += 1
     return counts
 
 
@@ -289,7 +288,12 @@ def render_public_ics(plan: PublicPlan, words: Words) -> bytes:
     all-day events. DTSTAMP is the plan's last change (RFC 5545 3.8.7.2: without a
     METHOD, when the information was last revised), so an unchanged feed has the same
     bytes and the same ETag."""
-    calendar = CalendarInput(group_id=plan.group_id, meetings=plan.meetings, now=plan.last_updated)
+    calendar = CalendarInput(
+        group_id=plan.group_id,
+        meetings=plan.meetings,
+        now=plan.last_updated,
+        uid_host=calendar_host(plan.group_id, plan.created_at),
+    )
     parsed = Calendar.from_ical(render_ics(_calendar_plan(plan, words), calendar, words))
     # A subscribed calendar looks again every hour (RFC 7986; Outlook's own word too).
     parsed.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
@@ -317,7 +321,7 @@ def _action_event(plan: PublicPlan, item: PublicActionItem, words: Words) -> Eve
         )
         lines.append(last + (f": {u.note}" if u.note else ""))
     event = Event.new(
-        uid=f"action-{plan.group_id}-{item.number}@wgbot",
+        uid=f"action-{plan.group_id}-{item.number}@{calendar_host(plan.group_id, plan.created_at)}",
         stamp=plan.last_updated.astimezone(dt.UTC),
         start=item.due,
         end=item.due + dt.timedelta(days=1),

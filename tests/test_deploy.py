@@ -103,6 +103,17 @@ def test_the_image_copies_every_package_of_the_wheel() -> None:
         assert f"!{name}" in ignore or f"!{name}/" in ignore, name
 
 
+def test_an_installed_package_carries_the_demos_example_plan() -> None:
+    """`wgbot demo` after `pip install .` (the image, a systemd venv) finds its plan
+    inside the package, where wgbot.demo looks when there is no source tree beside it."""
+    from wgbot.demo import EXAMPLE
+
+    wheel = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]
+    included = wheel["targets"]["wheel"]["force-include"]
+    assert included[f"examples/{EXAMPLE}"] == f"wgbot/examples/{EXAMPLE}"
+    assert (ROOT / "examples" / EXAMPLE).is_file()
+
+
 def test_compose_runs_postgres_and_the_bot_with_real_settings() -> None:
     spec = compose()
     services = spec["services"]

@@ -36,6 +36,7 @@ EMPTY = PublicPlan(
     meetings=(),
     action_items=(),
     last_updated=NOW,
+    created_at=NOW,
 )
 
 

@@ -96,13 +96,14 @@ async def ogp(update: Update, context: WGContext, scope: GroupScope) -> None:
     forum, repository = await ogp_standing(session=scope.session, group=scope.group, now=scope.now)
     now_standing = forum if requirement is Requirement.FORUM else repository
     key = "ogp.met.recorded" if requirement is Requirement.FORUM else "ogp.repository.recorded"
-    text = t(key, date=day.isoformat(), next=lapse_date(day).isoformat())
+    # With a newer date known, that one decides when the next is due.
+    counted = now_standing.last or day
+    text = t(key, date=day.isoformat(), next=lapse_date(counted).isoformat())
     if link:
         text += "\n" + t("ogp.link", link=esc(link))
-    if now_standing.last != day:  # the newer date counts: when the next is due by that one
+    if now_standing.last != day:
         assert now_standing.last is not None
         text += "\n\n" + t("ogp.newer_known", date=now_standing.last.isoformat())
-        text += "\n" + _due(t, now_standing)
     scope.reply(text)
 
 

@@ -292,3 +292,18 @@ def test_a_one_off_decades_ahead_gets_its_zones_offset() -> None:
     assert isinstance(start, dt.datetime)
     client = start.replace(tzinfo=timezone.to_tz(lookup_tzid=False))  # as the file says
     assert client.utcoffset() == dt.timedelta(hours=-4)
+
+
+def test_every_group_has_its_own_uid_host_and_keeps_it() -> None:
+    """Two countries' feeds in one calendar app never overwrite each other's events: the
+    UIDs' host is the group's own (its id and creation instant), the same every time."""
+    from storage.ics import calendar_host
+
+    made = dt.datetime(2022, 9, 1, 2, 0, 0, 123456, tzinfo=dt.UTC)
+    assert calendar_host(1, made) == calendar_host(1, made.astimezone(dt.timezone.max))
+    another_install = made + dt.timedelta(microseconds=1)
+    assert (
+        len({calendar_host(1, made), calendar_host(2, made), calendar_host(1, another_install)})
+        == 3
+    )
+    assert calendar_host(1, made).endswith(".wgbot")
