@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from babel import Locale
 from babel.dates import get_day_names
 from telegram import Update
 
@@ -71,10 +72,17 @@ def _span(first: dt.date, last: dt.date) -> str:
     return first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
 
 
+def country_name(t: Translator, code: str) -> str:
+    """A country as people name it in the group's language (CLDR, through Babel), with
+    its code: "Монголия (MN)"; the code alone when CLDR has no name for it."""
+    name = Locale.parse(t.language).territories.get(code.upper())
+    return f"{esc(name)} ({esc(code)})" if name else esc(code)
+
+
 def quiet_settings_lines(t: Translator, view: GroupSettingsView) -> list[str]:
     """The two lines /settings shows about quiet days."""
     country = view.holiday_country
-    holidays = esc(country) if country else t("quiet.settings.holidays_off")
+    holidays = country_name(t, country) if country else t("quiet.settings.holidays_off")
     workdays = describe_week(t, (int(c) for c in view.workdays))
     return [
         t("quiet.settings.holidays_line", holidays=holidays),
@@ -146,7 +154,7 @@ def apply_quiet_setting(scope: GroupScope, change: SetHolidays | SetWorkdays) ->
             scope.schedule_changed()
         if change.country is None:
             return t("quiet.holidays.set_off")
-        return t("quiet.holidays.set", country=esc(change.country))
+        return t("quiet.holidays.set", country=country_name(t, change.country))
     if set_workdays(group=group, workdays=change.days, now=now):
         scope.schedule_changed()
     return t("quiet.workdays.set", workdays=describe_week(t, change.days))

@@ -44,11 +44,11 @@ async def test_settings_holidays_takes_a_country_code_and_refuses_anything_else(
     assert "Working week: Mon–Fri" in (shown.text or "")
 
     done = await run.unique_reply(GROUP, OYUNA, "/settings holidays mn")
-    assert (done.text or "").startswith("Public holidays of MN are now quiet days")
+    assert (done.text or "").startswith("Public holidays of Mongolia (MN) are now quiet days")
     assert await _settings(engine) == ("MN", "01234", 0)
     again = await run.unique_reply(GROUP, OYUNA, "/settings holidays MN")
     assert "(That was already the setting.)" in (again.text or "")
-    assert "Public holidays: MN" in (await run.unique_reply(GROUP, BAT, "/settings")).text  # type: ignore[operator]
+    assert "Public holidays: Mongolia (MN)" in (await run.unique_reply(GROUP, BAT, "/settings")).text  # type: ignore[operator]
     off = await run.unique_reply(GROUP, OYUNA, "/settings holidays off")
     assert (off.text or "").startswith("Public holidays no longer count")
     assert (await _settings(engine))[0] is None
