@@ -41,9 +41,14 @@ def _likeness(query: str, key: str, cutoff: float) -> float:
     return ratio if ratio >= cutoff else 0.0
 
 
-def match_agencies(text: str, agencies: Sequence[Agency], *, exact: bool = False) -> list[Agency]:
-    """The agencies `text` names: by exact code or name, then (unless `exact`) a part of
-    one, then a typo.
+# How loosely match_agencies may read: as written, or also as part of a code or name,
+# or also with a typo.
+EXACT, PART, TYPO = 0, 1, 2
+
+
+def match_agencies(text: str, agencies: Sequence[Agency], *, up_to: int = TYPO) -> list[Agency]:
+    """The agencies `text` names: by exact code or name, then a part of one, then a typo
+    (`up_to` stops earlier).
 
     Pure: the caller loads the group's agencies. An empty list means no match.
     """
@@ -51,12 +56,14 @@ def match_agencies(text: str, agencies: Sequence[Agency], *, exact: bool = False
     if not query:
         return []
     named = [a for a in agencies if query in (_norm(a.code), _norm(a.name))]
-    if named or exact:
+    if named or up_to == EXACT:
         return named
     if len(query) >= 3:
         partial = [a for a in agencies if query in _norm(a.code) or query in _norm(a.name)]
-        if partial:
+        if partial or up_to == PART:
             return partial
+    elif up_to == PART:
+        return []
     # A typo: the best-scoring agencies (ties ask back), if they are alike enough.
     # Names share long runs ("ministry of "), so a name must be more alike than a code.
     scores = [

@@ -172,9 +172,9 @@ def test_import_export_and_grant(tmp_path: Path, sqlite_env: dict[str, str]) -> 
     assert ics.returncode == 0, ics.stderr
     calendar = Calendar.from_ical(ics.stdout)
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Ulaanbaatar"]
-    uids = {str(event["UID"]) for event in calendar.walk("VEVENT")}
-    assert {"meeting-1@wgbot", "meeting-2@wgbot"} <= uids
-    assert any(uid.startswith("milestone-") and uid.endswith("-3.2@wgbot") for uid in uids)
+    uids = {str(event["UID"]).split("@")[0] for event in calendar.walk("VEVENT")}
+    assert {"meeting-1", "meeting-2"} <= uids
+    assert any(uid.startswith("milestone-") and uid.endswith("-3.2") for uid in uids)
 
     granted = wgbot("grant", "--chat", "-100777", "--user", "5001", env=sqlite_env)
     assert (granted.returncode, granted.stdout) == (

@@ -31,7 +31,7 @@ from domain.minutes import (
 from domain.when import WhenError, parse_date
 from storage.actions import add_action, label, open_actions
 from storage.meetings import example_day
-from storage.members import agencies_of, match_agencies
+from storage.members import EXACT, PART, TYPO, agencies_of, match_agencies
 from storage.minutes import (
     Started,
     close_minutes,
@@ -158,15 +158,15 @@ async def _record(
 
 def _agency_and_text(words: ActionWords, agencies: list[Agency]) -> tuple[list[Agency], str, str]:
     """The agency the first words name and the text after it: the longest run that is a
-    code or a whole name as written ("Ministry of Finance …"); else the first word with
-    a typo or as part of a name ("MRPA …"); else a longer run with a typo. Trying typos
-    only after every exact reading keeps "/action MOF a report" from eating "a".
+    code or a whole name as written ("Ministry of Finance …"); else the longest that is
+    part of one ("Procurement Agency …", "MRPA …"); else the first word with a typo, then
+    a longer run with one. Typos come last, so "/action MOF a report" keeps its "a".
     No match: no agency, the first word."""
     splits = words.splits()
-    tries = [(split, True) for split in splits] + [(splits[-1], False)]
-    tries += [(split, False) for split in splits[:-1]]
-    for (named, rest), exact in tries:
-        found = match_agencies(named, agencies, exact=exact)
+    tries = [(split, EXACT) for split in splits] + [(split, PART) for split in splits]
+    tries += [(splits[-1], TYPO)] + [(split, TYPO) for split in splits[:-1]]
+    for (named, rest), up_to in tries:
+        found = match_agencies(named, agencies, up_to=up_to)
         if found:
             return found, named, rest
     return [], words.words[0], ""
