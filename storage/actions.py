@@ -17,7 +17,7 @@ from domain.text import clean_text
 from domain.tracked import ActionFacts
 from storage.deadlines import DeadlineRow, DueList, due_between, of_agency, overdue_at
 from storage.models import ActionItem, ActionUpdate, Agency, Member, WorkingGroup
-from storage.progress import HistoryEntry, MilestoneHistory, report_fields
+from storage.progress import MilestoneHistory, report_fields, reports_of
 from storage.queries import AgencyView, MilestoneView
 
 PREFIX = "A"
@@ -193,31 +193,15 @@ async def action_history(
     item = await action_by_number(session=session, group_id=group_id, number=number)
     if item is None:
         return None
-    total = await session.scalar(select(func.count()).where(ActionUpdate.action_item_id == item.id))
-    rows = await session.execute(
-        select(ActionUpdate, Agency.code)
-        .outerjoin(Agency, Agency.id == ActionUpdate.agency_id)
-        .where(ActionUpdate.action_item_id == item.id)
-        .order_by(ActionUpdate.created_at.desc(), ActionUpdate.id.desc())
-        .limit(limit)
-    )
-    entries = tuple(
-        HistoryEntry(
-            at=u.created_at,
-            reporter=u.reporter_name,
-            agency_code=code,
-            status=u.status,
-            note=u.note,
-            evidence_url=u.evidence_url,
-        )
-        for u, code in rows
+    total, entries = await reports_of(
+        session=session, subject=ActionUpdate.action_item_id, subject_id=item.id, limit=limit
     )
     return MilestoneHistory(
         number=label(item.number),
         title=item.text,
         status=item.status,
         archived=False,
-        total=total or 0,
+        total=total,
         entries=entries,
     )
 

@@ -121,21 +121,18 @@ async def record_update(
     return update
 
 
-async def history(
-    *, session: AsyncSession, group: WorkingGroup, number: str, limit: int
-) -> MilestoneHistory | None:
-    """The newest `limit` updates of one milestone, newest first; None if no such milestone."""
-    milestone = await find_milestone(session=session, group=group, number=number)
-    if milestone is None:
-        return None
-    total = await session.scalar(
-        select(func.count()).where(ProgressUpdate.milestone_id == milestone.id)
-    )
+async def reports_of(
+    *, session: AsyncSession, subject: Any, subject_id: int, limit: int
+) -> tuple[int, tuple[HistoryEntry, ...]]:
+    """How many reports there are on one milestone or action item (`subject` is the
+    update table's column naming it), and the newest `limit` of them, newest first."""
+    model = subject.class_
+    total = await session.scalar(select(func.count()).where(subject == subject_id))
     rows = await session.execute(
-        select(ProgressUpdate, Agency.code)
-        .outerjoin(Agency, Agency.id == ProgressUpdate.agency_id)
-        .where(ProgressUpdate.milestone_id == milestone.id)
-        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        select(model, Agency.code)
+        .outerjoin(Agency, Agency.id == model.agency_id)
+        .where(subject == subject_id)
+        .order_by(model.created_at.desc(), model.id.desc())
         .limit(limit)
     )
     entries = tuple(
@@ -149,12 +146,25 @@ async def history(
         )
         for u, code in rows
     )
+    return total or 0, entries
+
+
+async def history(
+    *, session: AsyncSession, group: WorkingGroup, number: str, limit: int
+) -> MilestoneHistory | None:
+    """The newest `limit` updates of one milestone, newest first; None if no such milestone."""
+    milestone = await find_milestone(session=session, group=group, number=number)
+    if milestone is None:
+        return None
+    total, entries = await reports_of(
+        session=session, subject=ProgressUpdate.milestone_id, subject_id=milestone.id, limit=limit
+    )
     return MilestoneHistory(
         number=milestone.number,
         title=milestone.title,
         status=milestone.status,
         archived=milestone.archived,
-        total=total or 0,
+        total=total,
         entries=entries,
     )
 
