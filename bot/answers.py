@@ -49,6 +49,7 @@ class Answers:
         self.update = update
         self.bot = bot
         self._actions: list[Action] = []
+        self.messages = 0  # what Telegram will count of them: replies' parts, documents
 
     def reply(
         self,
@@ -65,6 +66,7 @@ class Answers:
                 then(sent)
 
         self._actions.append(act)
+        self.messages += len(split_message(text))
 
     def answer_query(self, text: str | None = None, *, show_alert: bool = False) -> None:
         """Answer the button press this update is (a toast, or an alert)."""
@@ -115,6 +117,7 @@ class Answers:
             )
 
         self._actions.append(act)
+        self.messages += 1
 
     def then(self, action: Action) -> None:
         """Any other Telegram call this update makes once committed (a chat's menu)."""
@@ -124,5 +127,6 @@ class Answers:
         """Make every call, in order; the first failure stops the rest (the error
         handler then answers)."""
         actions, self._actions = self._actions, []
+        self.messages = 0
         for act in actions:
             await act()

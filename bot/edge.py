@@ -25,9 +25,10 @@ from telegram.ext import CommandHandler, filters
 from bot.answers import Answers, send_reply
 from bot.context import WGContext
 from bot.i18n import Translator, translator
+from bot.pacing import SharedWindowLimiter, paid
 from bot.roles import admin_status, coordinates
 from storage.db import transaction
-from storage.groups import get_or_create_member, group_for_chat
+from storage.groups import group_and_speaker
 from storage.members import language_of_user
 from storage.models import Member, WorkingGroup
 
@@ -144,19 +145,19 @@ def in_linked_group(
             looked_up = await lookup(update, context) if lookup is not None else None
             answers = Answers(update, context.bot)
             async with transaction(context.deps.sessionmaker) as session:
-                group = await group_for_chat(session=session, chat_id=chat.id)
-                if group is None:
-                    return
                 now = context.deps.clock.now()
                 who = sender_identity(update) or (user.id, user.full_name, user.username)
-                member = await get_or_create_member(
+                found = await group_and_speaker(
                     session=session,
-                    group=group,
+                    chat_id=chat.id,
                     telegram_user_id=who[0],
                     now=now,
                     full_name=who[1],
                     username=who[2],
                 )
+                if found is None:
+                    return
+                group, member = found
                 scope = GroupScope(
                     session=session,
                     group=group,
@@ -171,7 +172,9 @@ def in_linked_group(
                 )
                 if not coordinator_only or scope.may_coordinate():
                     await handler(update, context, scope)
-            await answers.send()
+                prepaid = await _prepay(context, session, chat.id, answers.messages)
+            with paid(chat.id if prepaid else None):
+                await answers.send()
             if scope.schedule_moved:
                 await context.deps.schedule_changed(scope.group.id)
             if scope.queued:
@@ -182,6 +185,14 @@ def in_linked_group(
     if handler is not None:
         return decorate(handler)
     return decorate
+
+
+async def _prepay(context: WGContext, session: AsyncSession, chat_id: int, messages: int) -> bool:
+    """The first reply's send slot, taken as the transaction's last step (bot.pacing)."""
+    limiter = context.bot.rate_limiter
+    if messages < 1 or not isinstance(limiter, SharedWindowLimiter):
+        return False
+    return await limiter.prepay(session, chat_id)
 
 
 async def admin_of(update: Update, context: WGContext, chat_id: int, user_id: int) -> bool | None:

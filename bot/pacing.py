@@ -8,15 +8,21 @@ within 30 a second, 20 a minute in a group and 1 a second in a private chat, acr
 processes. A 429 (Telegram counted differently) is honoured: that chat is held back for
 its retry_after, in the database too, and the message goes again. Nothing is dropped
 silently: a message given up on after its tries is logged with its chat and method.
+
+A handler's first reply may have its slot taken ahead, as the last step of the handler's
+own transaction (`prepay`): it is then sent without a transaction of its own (`paid`).
+A reply whose slot could not be taken there waits here as any other.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -54,6 +60,27 @@ COUNTED = frozenset(
     }
 )
 MAX_TRIES = 5
+# The chat whose next message from this task has its slot already (taken ahead).
+_PAID: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("paid_slot", default=None)
+
+
+@contextlib.contextmanager
+def paid(chat_id: int | None) -> Iterator[None]:
+    """Within the block, this task's first message to `chat_id` has its slot already
+    (taken by `SharedWindowLimiter.prepay`, committed); None: no slot was taken."""
+    token = _PAID.set([chat_id] if chat_id is not None else None)
+    try:
+        yield
+    finally:
+        _PAID.reset(token)
+
+
+def _use_paid(chat_id: int) -> bool:
+    slot = _PAID.get()
+    if not slot or slot[0] != chat_id:
+        return False
+    slot.clear()
+    return True
 
 
 def _retry_after(error: RetryAfter) -> float:
@@ -98,7 +125,8 @@ class SharedWindowLimiter(BaseRateLimiter[dict[str, Any]]):
         if chat_id is None:
             return await callback(*args, **kwargs)
         for attempt in range(1, self.max_tries + 1):
-            await self._slot(chat_id)
+            if attempt > 1 or not _use_paid(chat_id):
+                await self._slot(chat_id)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -117,6 +145,16 @@ class SharedWindowLimiter(BaseRateLimiter[dict[str, Any]]):
                 log.info("429 on a %s to chat %s: again in %ss", endpoint, chat_id, seconds)
                 await asyncio.sleep(seconds)
         raise AssertionError("unreachable")  # the loop returns or raises
+
+    async def prepay(self, session: AsyncSession, chat_id: int) -> bool:
+        """Take the slot of a handler's first reply in the handler's own transaction, as
+        its last step (the windows stay locked only until its commit): whether it was
+        taken. Once committed, send inside `paid(chat_id)`. Only the first: the later
+        parts of an answer leave a round trip apart and take their slots as they go."""
+        opens = await take_slot(
+            session=session, chat_id=chat_id, wall=self.wall, limits=self.limits
+        )
+        return opens is None
 
     async def _slot(self, chat_id: int) -> None:
         """Wait until this message has its place in the chat's and the bot's windows."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import Role
@@ -84,12 +84,55 @@ async def get_or_create_member(
     add @name` must find who has the name now, not who had it once. Writes only when
     something changed, so an ordinary command takes no write lock.
     """
-    full_name, username = clean_optional(full_name), clean_optional(username)
     member = await session.scalar(
         select(Member).where(
             Member.working_group_id == group.id, Member.telegram_user_id == telegram_user_id
         )
     )
+    return await _kept(session, group, member, telegram_user_id, now, full_name, username)
+
+
+async def group_and_speaker(
+    *,
+    session: AsyncSession,
+    chat_id: int,
+    telegram_user_id: int,
+    now: dt.datetime,
+    full_name: str | None = None,
+    username: str | None = None,
+) -> tuple[WorkingGroup, Member] | None:
+    """`group_for_chat` and `get_or_create_member` of the one speaking there, read in
+    one query: what every command in a linked group starts with."""
+    row = (
+        await session.execute(
+            select(WorkingGroup, Member)
+            .join(Chat, Chat.working_group_id == WorkingGroup.id)
+            .outerjoin(
+                Member,
+                and_(
+                    Member.working_group_id == WorkingGroup.id,
+                    Member.telegram_user_id == telegram_user_id,
+                ),
+            )
+            .where(Chat.id == chat_id, Chat.active.is_(True))
+        )
+    ).first()
+    if row is None:
+        return None
+    group, member = row
+    return group, await _kept(session, group, member, telegram_user_id, now, full_name, username)
+
+
+async def _kept(
+    session: AsyncSession,
+    group: WorkingGroup,
+    member: Member | None,
+    telegram_user_id: int,
+    now: dt.datetime,
+    full_name: str | None,
+    username: str | None,
+) -> Member:
+    full_name, username = clean_optional(full_name), clean_optional(username)
     if member is None:
         member = Member(
             working_group_id=group.id,
