@@ -9,9 +9,9 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.enums import Status
 from domain.text import clean_optional
@@ -59,26 +59,28 @@ def reporter_name(member: Member) -> str:
     return f"#{member.id}"
 
 
+# Built once: the values are bound at execution (building a select costs more CPU than
+# running it). Nothing reads a found milestone's commitment but its id, so it is not loaded.
+_BY_NUMBER = select(Milestone).where(
+    Milestone.working_group_id == bindparam("group_id"), Milestone.number == bindparam("number")
+)
+_BY_ID = select(Milestone).where(
+    Milestone.working_group_id == bindparam("group_id"), Milestone.id == bindparam("milestone_id")
+)
+
+
 async def find_milestone(
     *, session: AsyncSession, group: WorkingGroup, number: str
 ) -> Milestone | None:
     """A milestone of the group by its plan number, archived ones included."""
-    return await session.scalar(
-        select(Milestone)
-        .where(Milestone.working_group_id == group.id, Milestone.number == number)
-        .options(selectinload(Milestone.commitment))
-    )
+    return await session.scalar(_BY_NUMBER, {"group_id": group.id, "number": number})
 
 
 async def milestone_by_id(
     *, session: AsyncSession, group: WorkingGroup, milestone_id: int
 ) -> Milestone | None:
     """A milestone by database id, only if it belongs to the group (buttons carry ids)."""
-    return await session.scalar(
-        select(Milestone)
-        .where(Milestone.working_group_id == group.id, Milestone.id == milestone_id)
-        .options(selectinload(Milestone.commitment))
-    )
+    return await session.scalar(_BY_ID, {"group_id": group.id, "milestone_id": milestone_id})
 
 
 def report_fields(
@@ -98,6 +100,17 @@ def report_fields(
     }
 
 
+# Plain table statements: the ORM's unit of work costs more than both of them together.
+_updates = ProgressUpdate.metadata.tables[ProgressUpdate.__tablename__]
+_milestones = Milestone.metadata.tables[Milestone.__tablename__]
+_APPEND = insert(_updates)
+_SET_STATUS = (
+    update(_milestones)
+    .where(_milestones.c.id == bindparam("milestone_id"))
+    .values(status=bindparam("new_status"))
+)
+
+
 async def record_update(
     *,
     session: AsyncSession,
@@ -107,18 +120,16 @@ async def record_update(
     note: str | None,
     evidence_url: str | None,
     now: dt.datetime,
-) -> ProgressUpdate:
-    """Append one update and make its status the milestone's current one."""
-    update = ProgressUpdate(
-        milestone_id=milestone.id,
-        **report_fields(
-            member=member, status=status, note=note, evidence_url=evidence_url, now=now
-        ),
+) -> None:
+    """Append one update and make its status the milestone's current one (in the
+    database and on `milestone`)."""
+    fields = report_fields(
+        member=member, status=status, note=note, evidence_url=evidence_url, now=now
     )
-    session.add(update)
-    milestone.status = status
-    await session.flush()
-    return update
+    await session.execute(_APPEND, {"milestone_id": milestone.id, **fields})
+    if milestone.status is not status:
+        await session.execute(_SET_STATUS, {"milestone_id": milestone.id, "new_status": status})
+        set_committed_value(milestone, "status", status)
 
 
 async def reports_of(
@@ -169,44 +180,66 @@ async def history(
     )
 
 
+_has_milestone = (
+    select(Milestone.id)
+    .where(Milestone.commitment_id == Commitment.id, Milestone.archived.is_(False))
+    .exists()
+)
+_WITH_MILESTONES = (
+    select(Commitment.id, Commitment.number, Commitment.title)
+    .where(
+        Commitment.working_group_id == bindparam("group_id"),
+        Commitment.archived.is_(False),
+        _has_milestone,
+    )
+    .order_by(Commitment.position, Commitment.id)
+)
+# The commitment, and a row per current milestone (one row without one when it has none).
+_CURRENT_MILESTONES = (
+    select(
+        Commitment.id,
+        Commitment.number,
+        Commitment.title,
+        Milestone.id.label("m_id"),
+        Milestone.number.label("m_number"),
+        Milestone.title.label("m_title"),
+        Milestone.status.label("m_status"),
+    )
+    .outerjoin(
+        Milestone, (Milestone.commitment_id == Commitment.id) & Milestone.archived.is_(False)
+    )
+    .where(
+        Commitment.working_group_id == bindparam("group_id"),
+        Commitment.id == bindparam("commitment_id"),
+        Commitment.archived.is_(False),
+    )
+    .order_by(Milestone.position, Milestone.id)
+)
+
+
 async def commitments_with_milestones(
     *, session: AsyncSession, group: WorkingGroup
 ) -> list[Choice]:
     """Current commitments that have at least one current milestone, in plan order."""
-    has_milestone = (
-        select(Milestone.id)
-        .where(Milestone.commitment_id == Commitment.id, Milestone.archived.is_(False))
-        .exists()
-    )
-    rows = await session.scalars(
-        select(Commitment)
-        .where(
-            Commitment.working_group_id == group.id,
-            Commitment.archived.is_(False),
-            has_milestone,
-        )
-        .order_by(Commitment.position, Commitment.id)
-    )
-    return [Choice(id=c.id, number=c.number, title=c.title) for c in rows]
+    rows = await session.execute(_WITH_MILESTONES, {"group_id": group.id})
+    return [Choice(id=i, number=number, title=title) for i, number, title in rows]
 
 
 async def current_milestones(
     *, session: AsyncSession, group: WorkingGroup, commitment_id: int
 ) -> tuple[Choice, list[Choice]] | None:
     """A current commitment and its current milestones; None when it is gone."""
-    commitment = await session.scalar(
-        select(Commitment).where(
-            Commitment.working_group_id == group.id,
-            Commitment.id == commitment_id,
-            Commitment.archived.is_(False),
+    rows = (
+        await session.execute(
+            _CURRENT_MILESTONES, {"group_id": group.id, "commitment_id": commitment_id}
         )
-    )
-    if commitment is None:
+    ).all()
+    if not rows:
         return None
-    rows = await session.scalars(
-        select(Milestone)
-        .where(Milestone.commitment_id == commitment.id, Milestone.archived.is_(False))
-        .order_by(Milestone.position, Milestone.id)
-    )
-    milestones = [Choice(id=m.id, number=m.number, title=m.title, status=m.status) for m in rows]
-    return Choice(id=commitment.id, number=commitment.number, title=commitment.title), milestones
+    milestones = [
+        Choice(id=m.m_id, number=m.m_number, title=m.m_title, status=m.m_status)
+        for m in rows
+        if m.m_id is not None
+    ]
+    c = rows[0]
+    return Choice(id=c.id, number=c.number, title=c.title), milestones
