@@ -27,15 +27,20 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage.sqlite_inline import inline_connector
+
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An async engine; SQLite gets WAL, foreign keys, a busy timeout, and its calls made
+    in the event loop's thread."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # aiosqlite's interface without its thread (storage.sqlite_inline).
+        connect = inline_connector(database or ":memory:", timeout=30, check_same_thread=False)
+        engine = create_async_engine(url, echo=echo, async_creator=connect)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)

@@ -53,6 +53,7 @@ async def test_minutes_left_open_close_themselves_after_four_hours_with_a_notice
 ) -> None:
     await linked(engine)
     clock.set(MEETING_DAY)
+    await run.tick()  # the meeting's reminder (late, due 09:00) out of the way first
     await run.unique_reply(GROUP, OYUNA, "/meeting start")
     await run.say(GROUP, BAT, "/agreed Left open on purpose")
     clock.advance(dt.timedelta(hours=3, minutes=59))
@@ -112,6 +113,7 @@ async def _with_action(
             )
         )
     clock.set(MEETING_DAY)
+    await run.tick()  # the meeting's reminder (late, due 09:00) out of the way first
     await run.unique_reply(GROUP, OYUNA, "/meeting start")
     reply = await run.unique_reply(
         GROUP, OYUNA, "/action MRPAM Publish the licence register by 2022-10-31"
@@ -291,6 +293,7 @@ async def test_closing_minutes_counts_as_a_forum_meeting(
 ) -> None:
     await linked(engine)
     clock.set(MEETING_DAY)
+    await run.tick()  # the meeting's reminder (late, due 09:00) out of the way first
     before = await run.unique_reply(GROUP, BAT, "/ogp")
     assert "Forum meetings: none recorded yet (counted from 2022-09-01)" in (before.text or "")
     assert "next due by 2023-03-01: 169 days left" in (before.text or "")
