@@ -4,7 +4,14 @@ A send is admitted only when fewer than `count` sends lie in the last `seconds` 
 by a margin, so that a little network jitter between our clock and Telegram's arrival
 times never makes a window look fuller at Telegram than it was here). The margin is
 `safety` of the window, up to `safety` of a second: jitter is the same whatever the
-window, so a group's minute is 60.1 s, not 66 s (20 messages a minute, not 18).
+window, so a group's minute is 60.03 s, not 61.8 s (20 messages a minute, not 19.4).
+
+A send that waited for its slot (the database was busy when the slot opened) is recorded
+at the instant the slot opened, if that was at most `back` ago (`taken_at`; half the
+margin of a second by default):
+otherwise each such delay would push every later slot back, and under a long fan-out
+the delays add up to a slower rate than the windows allow. The other half of the margin
+covers the way from here to Telegram.
 """
 
 from __future__ import annotations
@@ -27,7 +34,8 @@ class RateLimits:
     overall: Limit = Limit(30, 1.0)
     group: Limit = Limit(20, 60.0)
     private: Limit = Limit(1, 1.0)
-    safety: float = 0.1
+    safety: float = 0.03
+    back: float = 0.015  # how far back a late send may be recorded: half the margin
 
     def for_chat(self, chat_id: int) -> Limit:
         """Groups, supergroups and channels have negative ids; private chats positive."""
@@ -58,3 +66,17 @@ def admit(recent: list[float], now: float, limit: Limit, span: float) -> tuple[b
     if at is not None and at > now:
         return False, window
     return True, [*window, now]
+
+
+def taken_at(now: float, windows: list[tuple[list[float], Limit, float]], back: float) -> float:
+    """The instant a send admitted at `now` is recorded at, given each of its windows as
+    (its instants, its limit, its span): as far back as `back`, but never before a
+    window had room nor before its latest send, so every window still holds at most
+    its count and its instants stay in order."""
+    floor = now - back
+    for recent, limit, span in windows:
+        if recent:
+            floor = max(floor, max(recent))
+        if len(recent) >= limit.count:
+            floor = max(floor, sorted(recent)[-limit.count] + span)
+    return min(now, floor)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune
+from domain.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune, taken_at
 from storage.models import Chat, ChatRate, Notification
 from storage.outbox import State, dialect_insert, drop_stale, is_postgres
 
@@ -282,6 +282,14 @@ def _take(rates: dict[int, ChatRate], chat_id: int, at: float, limits: RateLimit
     spans = {c: limits.span(limits.for_chat(c)) for c in (chat_id, GLOBAL_CHAT)}
     ok_all, all_window = admit(overall.recent or [], at, limits.overall, spans[GLOBAL_CHAT])
     ok_chat, chat_window = admit(rate.recent or [], at, limits.for_chat(chat_id), spans[chat_id])
+    if ok_all and ok_chat:  # recorded when its slot opened, if it waited for it a little
+        windows = [
+            (overall.recent or [], limits.overall, spans[GLOBAL_CHAT]),
+            (rate.recent or [], limits.for_chat(chat_id), spans[chat_id]),
+        ]
+        at = taken_at(at, windows, limits.back)
+        ok_all, all_window = admit(windows[0][0], at, limits.overall, spans[GLOBAL_CHAT])
+        ok_chat, chat_window = admit(windows[1][0], at, limits.for_chat(chat_id), spans[chat_id])
     if not ok_chat:
         opens = free_at(chat_window, limits.for_chat(chat_id), spans[chat_id])
         if opens is not None:

@@ -129,7 +129,7 @@ async def test_rows_whose_slot_opens_within_the_lookahead_are_held_ready(
     once (each counted at its slot's instant), not one claim per opening slot; without
     one, none is, and the worker is told when to look again."""
     wall = 1_000_000.0
-    limits = RateLimits()  # Telegram's: 30 a second, a tenth of a second's margin
+    limits = RateLimits(safety=0.1)  # Telegram's 30 a second, a tenth of a second's margin
     await seed(sessionmaker, planned_for(group_chats(fake, 40), 1))
     async with transaction(sessionmaker) as session:
         session.add(ChatRate(chat_id=0, recent=[wall - 1.0 + i * 0.01 for i in range(30)]))
