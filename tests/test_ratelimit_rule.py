@@ -29,10 +29,10 @@ def _send(window: list[float], now: float) -> tuple[bool, list[float]]:
     return True, after
 
 
-def test_the_margin_is_thirty_milliseconds_and_half_of_it_may_be_taken_back() -> None:
-    assert SPAN == 1.03
-    assert LIMITS.span(LIMITS.group) == 60.03
-    assert LIMITS.back == 0.015
+def test_the_margin_is_fifty_milliseconds_and_ten_of_them_may_be_taken_back() -> None:
+    assert SPAN == 1.05
+    assert LIMITS.span(LIMITS.group) == 60.05
+    assert LIMITS.back == 0.01
 
 
 def test_a_saturated_window_keeps_its_pace_when_every_send_is_a_little_late() -> None:
@@ -47,16 +47,16 @@ def test_a_saturated_window_keeps_its_pace_when_every_send_is_a_little_late() ->
             continue
         opens = free_at(window, OVERALL, SPAN)
         assert opens is not None
-        now = opens + 0.01  # woken 10 ms after the slot opened
-    # Ten windows of 30: the 300th send leaves nine spans after the 30th, not 9 x 10 ms
+        now = opens + 0.008  # woken 8 ms after the slot opened
+    # Ten windows of 30: the 300th send leaves nine spans after the 30th, not 9 x 8 ms
     # later (the rate is 30 a span, not 30 a span and a wake-up).
     assert abs(recorded[299] - recorded[29] - 9 * SPAN) < 1e-9
 
 
 def test_a_send_is_never_recorded_before_the_latest_one() -> None:
     window = [0.0, 0.5]
-    assert taken_at(0.51, [(window, Limit(30, 1.0), 1.03)], 0.015) == 0.5
-    assert taken_at(0.6, [(window, Limit(30, 1.0), 1.03)], 0.015) == 0.585
+    assert taken_at(0.505, [(window, Limit(30, 1.0), 1.05)], 0.01) == 0.5
+    assert taken_at(0.6, [(window, Limit(30, 1.0), 1.05)], 0.01) == 0.59
 
 
 @given(
