@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune, taken_at
@@ -52,9 +52,24 @@ class Claim:
 
 async def _lock_rates(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, ChatRate]:
     """The bot-wide window row first (every claimer takes it, so claims queue), then the
-    chats' rows in id order: one lock order everywhere, no deadlock."""
+    chats' rows in id order: one lock order everywhere, no deadlock.
+
+    On PostgreSQL the missing rows are created first (which locks no row that exists),
+    then one SELECT … FOR UPDATE locks them in that order: the bot-wide row, which every
+    reply and every notification waits for, is held for that statement, the windows'
+    updates and the commit, three round trips instead of five."""
     insert = dialect_insert(session)
     ids = sorted({GLOBAL_CHAT, *chat_ids}, key=lambda c: (c != GLOBAL_CHAT, c))
+    if is_postgres(session):
+        await session.execute(
+            insert(ChatRate)
+            .values([{"chat_id": c, "recent": []} for c in ids])
+            .on_conflict_do_nothing(index_elements=[ChatRate.chat_id])
+        )
+        locked = (
+            _read(ids).order_by(None).order_by(ChatRate.chat_id != GLOBAL_CHAT, ChatRate.chat_id)
+        )
+        return {r.chat_id: r for r in await session.scalars(locked.with_for_update())}
     first = insert(ChatRate).values(chat_id=GLOBAL_CHAT, recent=[])
     # A write, so that SQLite takes its write lock here, before anything is read.
     await session.execute(
@@ -69,16 +84,17 @@ async def _lock_rates(session: AsyncSession, chat_ids: Sequence[int]) -> dict[in
             .values([{"chat_id": c, "recent": []} for c in others])
             .on_conflict_do_nothing(index_elements=[ChatRate.chat_id])
         )
-    query = (
+    return {r.chat_id: r for r in await session.scalars(_read(ids))}
+
+
+def _read(ids: Sequence[int]) -> Select[ChatRate]:
+    return (
         select(ChatRate)
         .where(ChatRate.chat_id.in_(ids))
         .order_by(ChatRate.chat_id)
         # The identity map may hold a window read before the lock was taken.
         .execution_options(populate_existing=True)
     )
-    if is_postgres(session):
-        query = query.with_for_update()
-    return {r.chat_id: r for r in await session.scalars(query)}
 
 
 def _window_after(rate: ChatRate, recent: list[float], limits: RateLimits, wall: float) -> None:
