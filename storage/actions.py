@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from domain.enums import Status
+from domain.enums import Sector, Status
 from domain.text import clean_text
 from domain.tracked import ActionFacts
-from storage.deadlines import DeadlineRow, DueList, due_between, of_agency, overdue_at
+from storage.deadlines import (
+    OPEN_STATUSES,
+    DeadlineRow,
+)
 from storage.models import ActionItem, ActionUpdate, Agency, Member, WorkingGroup
 from storage.progress import MilestoneHistory, report_fields, reports_of
 from storage.queries import AgencyView, MilestoneView
@@ -64,6 +68,69 @@ def view(item: ActionItem) -> ActionView:
             if agency is not None
             else None
         ),
+    )
+
+
+def _actions() -> Select[int, int, str, dt.date | None, Status, str, str, Sector]:
+    """A group's action items as an ActionView's columns, their agency's None without
+    one. Built once per statement below, the values bound at execution."""
+    return (
+        select(
+            ActionItem.id,
+            ActionItem.number,
+            ActionItem.text,
+            ActionItem.due,
+            ActionItem.status,
+            Agency.code,
+            Agency.name,
+            Agency.sector,
+        )
+        .outerjoin(Agency, Agency.id == ActionItem.agency_id)
+        .where(ActionItem.working_group_id == bindparam("group_id"))
+    )
+
+
+_IS_OPEN = ActionItem.status.in_(OPEN_STATUSES)
+# By due date, those without one last, then number.
+_OPEN_ACTIONS = (
+    _actions().where(_IS_OPEN).order_by(ActionItem.due.is_(None), ActionItem.due, ActionItem.number)
+)
+_ALL_ACTIONS = _actions().order_by(ActionItem.number)
+_ACTION_BY_ID = select(ActionItem).where(
+    ActionItem.working_group_id == bindparam("group_id"),
+    ActionItem.id == bindparam("action_id"),
+    _IS_OPEN,
+)
+
+
+@functools.cache
+def _action_rows(
+    *, start: bool, end: bool, agency: bool, open_only: bool
+) -> Select[int, int, str, dt.date | None, Status, str, str, Sector]:
+    """action_rows' statement for the filters it is given, built on first use."""
+    query = (
+        _actions().where(ActionItem.due.is_not(None)).order_by(ActionItem.due, ActionItem.number)
+    )
+    if start:
+        query = query.where(ActionItem.due >= bindparam("start"))
+    if end:
+        query = query.where(ActionItem.due <= bindparam("end"))
+    if agency:
+        query = query.where(ActionItem.agency_id == bindparam("agency_id"))
+    if open_only:
+        query = query.where(_IS_OPEN)
+    return query
+
+
+def _view(row: Row[int, int, str, dt.date | None, Status, str, str, Sector]) -> ActionView:
+    id_, number, text, due, status, code, name, sector = row  # no agency: its columns are None
+    return ActionView(
+        id=id_,
+        number=number,
+        text=text,
+        due=due,
+        status=status,
+        agency=None if code is None else AgencyView(code=code, name=name, sector=sector),
     )
 
 
@@ -123,17 +190,7 @@ async def action_by_number(
 
 async def open_actions(*, session: AsyncSession, group_id: int) -> list[ActionView]:
     """Open action items, by due date (those without one last), then number."""
-    rows = await session.scalars(
-        select(ActionItem)
-        .where(
-            ActionItem.working_group_id == group_id,
-            ActionItem.status.in_([s for s in Status if s.is_open]),
-        )
-        .options(selectinload(ActionItem.agency))
-        .order_by(ActionItem.number)
-    )
-    found = [view(a) for a in rows]
-    return sorted(found, key=lambda a: (a.due is None, a.due or dt.date.max, a.number))
+    return [_view(a) for a in await session.execute(_OPEN_ACTIONS, {"group_id": group_id})]
 
 
 async def action_rows(
@@ -145,22 +202,16 @@ async def action_rows(
     agency_id: int | None = None,
     open_only: bool = True,
 ) -> list[DeadlineRow]:
-    """Action items with a due date in [start, end] (or of one agency), as deadline rows."""
-    query = (
-        select(ActionItem)
-        .where(ActionItem.working_group_id == group_id, ActionItem.due.is_not(None))
-        .options(selectinload(ActionItem.agency))
-        .order_by(ActionItem.due, ActionItem.number)
+    """Action items with a due date in [start, end] (or of one agency), as deadline rows,
+    by due date then number."""
+    query = _action_rows(
+        start=start is not None,
+        end=end is not None,
+        agency=agency_id is not None,
+        open_only=open_only,
     )
-    if start is not None:
-        query = query.where(ActionItem.due >= start)
-    if end is not None:
-        query = query.where(ActionItem.due <= end)
-    if agency_id is not None:
-        query = query.where(ActionItem.agency_id == agency_id)
-    if open_only:
-        query = query.where(ActionItem.status.in_([s for s in Status if s.is_open]))
-    return [as_deadline(view(a)) for a in await session.scalars(query)]
+    values = {"group_id": group_id, "start": start, "end": end, "agency_id": agency_id}
+    return [as_deadline(_view(a)) for a in await session.execute(query, values)]
 
 
 async def record_action_update(
@@ -231,7 +282,7 @@ async def action_facts(*, session: AsyncSession, group_id: int) -> list[ActionFa
         .where(
             ActionItem.working_group_id == group_id,
             ActionItem.due.is_not(None),
-            ActionItem.status.in_([s for s in Status if s.is_open]),
+            _IS_OPEN,
         )
         .order_by(ActionItem.id)
     )
@@ -247,57 +298,9 @@ async def action_facts(*, session: AsyncSession, group_id: int) -> list[ActionFa
     ]
 
 
-def _by_due(rows: list[DeadlineRow]) -> list[DeadlineRow]:
-    # Stable: on one date, milestones (in plan order) come before action items.
-    return sorted(rows, key=lambda r: r.due)
-
-
-async def tracked_due_between(
-    *, session: AsyncSession, group_id: int, start: dt.date, end: dt.date
-) -> DueList:
-    """/deadlines: open milestones and action items due from `start` through `end`."""
-    milestones = await due_between(session=session, group_id=group_id, start=start, end=end)
-    actions = await action_rows(
-        session=session, group_id=group_id, start=start, end=end, open_only=False
-    )
-    open_actions_ = [a for a in actions if a.status.is_open]
-    return DueList(
-        rows=tuple(_by_due([*milestones.rows, *open_actions_])),
-        done=milestones.done + len(actions) - len(open_actions_),
-    )
-
-
-async def tracked_overdue_at(
-    *, session: AsyncSession, group_id: int, today: dt.date
-) -> list[DeadlineRow]:
-    """/overdue: open milestones and action items past their due date."""
-    milestones = await overdue_at(session=session, group_id=group_id, today=today)
-    actions = await action_rows(
-        session=session, group_id=group_id, end=today - dt.timedelta(days=1)
-    )
-    return _by_due([*milestones, *actions])
-
-
-async def tracked_of_agency(
-    *, session: AsyncSession, group_id: int, agency_id: int
-) -> list[DeadlineRow]:
-    """/mine: an agency's milestones and its action items with a due date."""
-    milestones = await of_agency(session=session, group_id=group_id, agency_id=agency_id)
-    actions = await action_rows(
-        session=session, group_id=group_id, agency_id=agency_id, open_only=False
-    )
-    return _by_due([*milestones, *actions])
-
-
 async def all_actions(*, session: AsyncSession, group_id: int) -> list[ActionView]:
     """Every action item of the group, by number (for the exports)."""
-    rows = await session.scalars(
-        select(ActionItem)
-        .where(ActionItem.working_group_id == group_id)
-        .options(selectinload(ActionItem.agency))
-        .order_by(ActionItem.number)
-    )
-    return [view(a) for a in rows]
+    return [_view(a) for a in await session.execute(_ALL_ACTIONS, {"group_id": group_id})]
 
 
 def calendar_actions(actions: list[ActionView]) -> list[MilestoneView]:
@@ -321,13 +324,7 @@ async def action_by_id(
     *, session: AsyncSession, group_id: int, action_id: int
 ) -> ActionItem | None:
     """An open action item by database id, only if it is the group's (buttons carry ids)."""
-    return await session.scalar(
-        select(ActionItem).where(
-            ActionItem.working_group_id == group_id,
-            ActionItem.id == action_id,
-            ActionItem.status.in_([s for s in Status if s.is_open]),
-        )
-    )
+    return await session.scalar(_ACTION_BY_ID, {"group_id": group_id, "action_id": action_id})
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,7 +20,6 @@ from bot.i18n import Translator, translator
 from bot.parsing import Invalid, parse_days
 from bot.render import STATUS_MARK, agency_short, esc, status_label
 from bot.roles import still_member
-from storage.actions import tracked_due_between, tracked_of_agency, tracked_overdue_at
 from storage.db import transaction
 from storage.deadlines import (
     DeadlineRow,
@@ -32,6 +31,7 @@ from storage.deadlines import (
 )
 from storage.members import groups_of_user, member_agency, member_chats, set_membership
 from storage.models import Agency, Member, WorkingGroup
+from storage.tracked_lists import tracked_due_between, tracked_of_agency, tracked_overdue_at
 
 
 def _head(t: Translator, row: DeadlineRow) -> str:
