@@ -49,7 +49,7 @@ class Answers:
         self.update = update
         self.bot = bot
         self._actions: list[Action] = []
-        self.messages = 0  # what Telegram will count of them: replies' parts, documents
+        self.sends_message = False  # a reply or a document: what Telegram counts
 
     def reply(
         self,
@@ -66,7 +66,7 @@ class Answers:
                 then(sent)
 
         self._actions.append(act)
-        self.messages += len(split_message(text))
+        self.sends_message = True
 
     def answer_query(self, text: str | None = None, *, show_alert: bool = False) -> None:
         """Answer the button press this update is (a toast, or an alert)."""
@@ -117,7 +117,7 @@ class Answers:
             )
 
         self._actions.append(act)
-        self.messages += 1
+        self.sends_message = True
 
     def then(self, action: Action) -> None:
         """Any other Telegram call this update makes once committed (a chat's menu)."""
@@ -127,6 +127,6 @@ class Answers:
         """Make every call, in order; the first failure stops the rest (the error
         handler then answers)."""
         actions, self._actions = self._actions, []
-        self.messages = 0
+        self.sends_message = False
         for act in actions:
             await act()

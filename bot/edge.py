@@ -172,7 +172,7 @@ def in_linked_group(
                 )
                 if not coordinator_only or scope.may_coordinate():
                     await handler(update, context, scope)
-                prepaid = await _prepay(context, session, chat.id, answers.messages)
+                prepaid = answers.sends_message and await _prepay(context, session, chat.id)
             with paid(chat.id if prepaid else None):
                 await answers.send()
             if scope.schedule_moved:
@@ -187,10 +187,10 @@ def in_linked_group(
     return decorate
 
 
-async def _prepay(context: WGContext, session: AsyncSession, chat_id: int, messages: int) -> bool:
+async def _prepay(context: WGContext, session: AsyncSession, chat_id: int) -> bool:
     """The first reply's send slot, taken as the transaction's last step (bot.pacing)."""
     limiter = context.bot.rate_limiter
-    if messages < 1 or not isinstance(limiter, SharedWindowLimiter):
+    if not isinstance(limiter, SharedWindowLimiter):
         return False
     return await limiter.prepay(session, chat_id)
 
