@@ -14,8 +14,9 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune, taken_at
 from storage.models import Chat, ChatRate, Notification
@@ -66,10 +67,8 @@ async def _lock_rates(session: AsyncSession, chat_ids: Sequence[int]) -> dict[in
             .values([{"chat_id": c, "recent": []} for c in ids])
             .on_conflict_do_nothing(index_elements=[ChatRate.chat_id])
         )
-        locked = (
-            _read(ids).order_by(None).order_by(ChatRate.chat_id != GLOBAL_CHAT, ChatRate.chat_id)
-        )
-        return {r.chat_id: r for r in await session.scalars(locked.with_for_update())}
+        locked = _read(ids, ChatRate.chat_id != GLOBAL_CHAT, ChatRate.chat_id).with_for_update()
+        return {r.chat_id: r for r in await session.scalars(locked)}
     first = insert(ChatRate).values(chat_id=GLOBAL_CHAT, recent=[])
     # A write, so that SQLite takes its write lock here, before anything is read.
     await session.execute(
@@ -84,14 +83,16 @@ async def _lock_rates(session: AsyncSession, chat_ids: Sequence[int]) -> dict[in
             .values([{"chat_id": c, "recent": []} for c in others])
             .on_conflict_do_nothing(index_elements=[ChatRate.chat_id])
         )
-    return {r.chat_id: r for r in await session.scalars(_read(ids))}
+    return {r.chat_id: r for r in await session.scalars(_read(ids, ChatRate.chat_id))}
 
 
-def _read(ids: Sequence[int]) -> Select[ChatRate]:
+def _read(
+    ids: Sequence[int], *order: ColumnElement[Any] | InstrumentedAttribute[Any]
+) -> Select[ChatRate]:
     return (
         select(ChatRate)
         .where(ChatRate.chat_id.in_(ids))
-        .order_by(ChatRate.chat_id)
+        .order_by(*order)
         # The identity map may hold a window read before the lock was taken.
         .execution_options(populate_existing=True)
     )
@@ -295,29 +296,30 @@ def _take(rates: dict[int, ChatRate], chat_id: int, at: float, limits: RateLimit
     rate, overall = rates[chat_id], rates[GLOBAL_CHAT]
     if rate.next_send_at is not None and rate.next_send_at > _wall(at):
         return rate.next_send_at.timestamp()
-    spans = {c: limits.span(limits.for_chat(c)) for c in (chat_id, GLOBAL_CHAT)}
-    ok_all, all_window = admit(overall.recent or [], at, limits.overall, spans[GLOBAL_CHAT])
-    ok_chat, chat_window = admit(rate.recent or [], at, limits.for_chat(chat_id), spans[chat_id])
-    if ok_all and ok_chat:  # recorded when its slot opened, if it waited for it a little
-        windows = [
-            (overall.recent or [], limits.overall, spans[GLOBAL_CHAT]),
-            (rate.recent or [], limits.for_chat(chat_id), spans[chat_id]),
-        ]
-        at = taken_at(at, windows, limits.back)
-        ok_all, all_window = admit(windows[0][0], at, limits.overall, spans[GLOBAL_CHAT])
-        ok_chat, chat_window = admit(windows[1][0], at, limits.for_chat(chat_id), spans[chat_id])
+    chat_limit = limits.for_chat(chat_id)
+    bot_window = (overall.recent or [], limits.overall, limits.span(limits.overall))
+    chat_window = (rate.recent or [], chat_limit, limits.span(chat_limit))
+    ok_all, all_after = admit(bot_window[0], at, *bot_window[1:])
+    ok_chat, chat_after = admit(chat_window[0], at, *chat_window[1:])
     if not ok_chat:
-        opens = free_at(chat_window, limits.for_chat(chat_id), spans[chat_id])
+        opens = free_at(chat_after, *chat_window[1:])
         if opens is not None:
             rate.next_send_at = _wall(opens)
     if not (ok_all and ok_chat):
         waits = [
-            free_at(all_window, limits.overall, spans[GLOBAL_CHAT]) if not ok_all else None,
-            free_at(chat_window, limits.for_chat(chat_id), spans[chat_id]) if not ok_chat else None,
+            free_at(all_after, *bot_window[1:]) if not ok_all else None,
+            free_at(chat_after, *chat_window[1:]) if not ok_chat else None,
         ]
         return max(w for w in waits if w is not None)
-    _window_after(overall, all_window, limits, at)
-    _window_after(rate, chat_window, limits, at)
+    # Recorded when its slot opened, if it waited for it a little; both windows have
+    # room at that instant too (taken_at's promise; admit checks it again).
+    back = taken_at(at, [bot_window, chat_window], limits.back)
+    ok_all, all_back = admit(bot_window[0], back, *bot_window[1:])
+    ok_chat, chat_back = admit(chat_window[0], back, *chat_window[1:])
+    if ok_all and ok_chat:
+        at, all_after, chat_after = back, all_back, chat_back
+    _window_after(overall, all_after, limits, at)
+    _window_after(rate, chat_after, limits, at)
     return None
 
 
