@@ -28,7 +28,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -44,9 +44,10 @@ from domain.rules import LATE_AFTER
 from scheduler.outcomes import Outcomes
 from scheduler.planner import LEASE
 from scheduler.sending import Outcome, Sent, send_part
-from storage.claims import Claimed, LeaseLost, claim, reserve_slot
+from storage.claims import Claimed, LeaseLost, SlotRequest, claim, reserve_slots
 from storage.db import transaction
-from storage.outbox import State
+from storage.group_commit import GroupCommit
+from storage.outbox import PartSent, State, record_sends
 
 __all__ = ["DeliveryConfig", "DeliveryWorker", "Gather", "Render", "Step"]
 
@@ -129,6 +130,11 @@ class DeliveryWorker(Generic[N]):
         self._stopping = asyncio.Event()
         self._stepping = asyncio.Lock()
         self._slot_turn = asyncio.Lock()
+        # The chats sending at once take their slots and record what went in shared
+        # transactions: a message costs a share of one, not two of its own.
+        self._writes = GroupCommit[SlotRequest | PartSent, float | None | bool](
+            sessionmaker, self._write
+        )
         self.outcomes = Outcomes(
             sessionmaker=sessionmaker,
             worker=name,
@@ -136,6 +142,7 @@ class DeliveryWorker(Generic[N]):
             wall=lambda: self.wall(),
             config=self.config,
             metrics=metrics,
+            sends=self._writes,
         )
 
     def poke(self) -> None:
@@ -326,13 +333,33 @@ class DeliveryWorker(Generic[N]):
         """Reserve this send's place in the chat's and the bot's windows right before it
         leaves, renewing the row's lease: None when taken, else when to try again.
         LeaseLost when another worker has the row now."""
-        async with transaction(self.sessionmaker) as session:
-            return await reserve_slot(
+        taken = await self._writes(SlotRequest(row_id=row.id, chat_id=row.chat_id))
+        assert not isinstance(taken, bool)
+        return taken
+
+    async def _write(
+        self, session: AsyncSession, requests: Sequence[SlotRequest | PartSent]
+    ) -> list[float | bool | LeaseLost | None]:
+        """Slots first (the windows' rows are locked before any outbox row, as claims
+        lock them), then the records of messages that went."""
+        now = self.clock.now()
+        slots = [r for r in requests if isinstance(r, SlotRequest)]
+        sends = [r for r in requests if isinstance(r, PartSent)]
+        taken = iter(
+            await reserve_slots(
                 session=session,
-                row_id=row.id,
+                requests=slots,
                 worker=self.name,
-                now=self.clock.now(),
-                chat_id=row.chat_id,
+                now=now,
                 wall=self.wall,
                 limits=self.config.limits,
             )
+            if slots
+            else ()
+        )
+        written = iter(
+            await record_sends(session=session, worker=self.name, now=now, sends=sends)
+            if sends
+            else ()
+        )
+        return [next(taken) if isinstance(r, SlotRequest) else next(written) for r in requests]

@@ -9,7 +9,7 @@ import dataclasses
 import datetime as dt
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,13 +21,12 @@ from storage.claims import Claimed
 from storage.db import transaction
 from storage.groups import move_chat
 from storage.outbox import (
+    PartSent,
     State,
     block_chat,
     chat_gone,
     follow_migration,
-    record_part,
     record_retry,
-    record_sent,
     record_state,
     release,
 )
@@ -48,6 +47,8 @@ class Outcomes:
     wall: Callable[[], float]
     config: DeliveryConfig
     metrics: Metrics
+    # Writes a sent message down (the worker's shared transactions, with the slots).
+    sends: Callable[[PartSent], Awaitable[object]]
 
     async def release(self, row_ids: list[int]) -> None:
         if not row_ids:
@@ -159,28 +160,13 @@ class Outcomes:
         message_id: int | None,
         first: bool = False,
     ) -> None:
-        """One more part, or (`final`) the whole row, sent; finishes even when cancelled."""
+        """One more part, or (`final`) the whole row, sent; finishes even when cancelled.
 
-        async def write() -> None:
-            async with transaction(self.sessionmaker) as session:
-                if final:
-                    await record_sent(
-                        session=session,
-                        row_id=row.id,
-                        worker=self.worker,
-                        now=self.clock.now(),
-                        parts_sent=parts_sent,
-                        message_id=message_id,
-                        late=row.late,
-                    )
-                elif message_id is not None:
-                    await record_part(
-                        session=session,
-                        row_id=row.id,
-                        worker=self.worker,
-                        parts_sent=parts_sent,
-                        message_id=message_id,
-                        first=first,
-                    )
-
-        await finish(write)
+        The records of the chats sending at once share a transaction (GroupCommit)."""
+        keep = message_id if final or first else None
+        if not final and keep is None:
+            return
+        sent = PartSent(
+            row_id=row.id, parts_sent=parts_sent, message_id=keep, final=final, late=row.late
+        )
+        await finish(lambda: self.sends(sent))

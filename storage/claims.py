@@ -14,13 +14,13 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune, taken_at
 from storage.models import Chat, ChatRate, Notification
-from storage.outbox import State, dialect_insert, drop_stale, is_postgres
+from storage.outbox import State, drop_stale, is_postgres
 
 log = logging.getLogger(__name__)
 
@@ -51,54 +51,67 @@ class Claim:
     wake_at: float | None  # wall-clock instant when a rate-limited row may go; None: unknown
 
 
-async def _lock_rates(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, ChatRate]:
+_RATE_TABLE = ChatRate.metadata.tables[ChatRate.__tablename__]
+_NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
+_W = _RATE_TABLE.c
+# Core statements built once: a send slot is the hottest write the bot makes.
+# The windows' rows are created as needed (executed with one parameter set per chat);
+# on SQLite this write is also what takes the file's write lock, before anything is read.
+_ADD_RATES = {
+    "postgresql": postgresql.insert(_RATE_TABLE).on_conflict_do_nothing(index_elements=["chat_id"]),
+    "sqlite": sqlite.insert(_RATE_TABLE).on_conflict_do_nothing(index_elements=["chat_id"]),
+}
+_RATES = select(_W.chat_id, _W.recent, _W.next_send_at).where(
+    _W.chat_id.in_(bindparam("ids", expanding=True))
+)
+_LOCK_RATES = _RATES.order_by(_W.chat_id != GLOBAL_CHAT, _W.chat_id).with_for_update()
+_READ_RATES = _RATES.order_by(_W.chat_id)
+_SAVE_RATE = (
+    update(_RATE_TABLE)
+    .where(_W.chat_id == bindparam("window"))
+    .values(recent=bindparam("instants"), next_send_at=bindparam("closed_until"))
+)
+
+
+@dataclasses.dataclass
+class _Window:
+    """A chat's window as locked: its recent send instants and how long it is closed."""
+
+    chat_id: int
+    recent: list[float]
+    next_send_at: dt.datetime | None
+    changed: bool = False
+
+
+async def _lock_rates(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, _Window]:
     """The bot-wide window row first (every claimer takes it, so claims queue), then the
     chats' rows in id order: one lock order everywhere, no deadlock.
 
-    On PostgreSQL the missing rows are created first (which locks no row that exists),
-    then one SELECT … FOR UPDATE locks them in that order: the bot-wide row, which every
-    reply and every notification waits for, is held for that statement, the windows'
-    updates and the commit, three round trips instead of five."""
-    insert = dialect_insert(session)
+    The missing rows are created first (which locks no row that exists), then one
+    SELECT … FOR UPDATE locks them in that order on PostgreSQL: the bot-wide row, which
+    every reply and every notification waits for, is held for that statement, the
+    windows' update and the commit. Changes are written by `_save`."""
     ids = sorted({GLOBAL_CHAT, *chat_ids}, key=lambda c: (c != GLOBAL_CHAT, c))
-    if is_postgres(session):
-        await session.execute(
-            insert(ChatRate)
-            .values([{"chat_id": c, "recent": []} for c in ids])
-            .on_conflict_do_nothing(index_elements=[ChatRate.chat_id])
-        )
-        locked = _read(ids, ChatRate.chat_id != GLOBAL_CHAT, ChatRate.chat_id).with_for_update()
-        return {r.chat_id: r for r in await session.scalars(locked)}
-    first = insert(ChatRate).values(chat_id=GLOBAL_CHAT, recent=[])
-    # A write, so that SQLite takes its write lock here, before anything is read.
+    postgres = is_postgres(session)
     await session.execute(
-        first.on_conflict_do_update(
-            index_elements=[ChatRate.chat_id], set_={"chat_id": GLOBAL_CHAT}
-        )
+        _ADD_RATES["postgresql" if postgres else "sqlite"],
+        [{"chat_id": c, "recent": []} for c in ids],
     )
-    others = [c for c in ids if c != GLOBAL_CHAT]
-    if others:
-        await session.execute(
-            insert(ChatRate)
-            .values([{"chat_id": c, "recent": []} for c in others])
-            .on_conflict_do_nothing(index_elements=[ChatRate.chat_id])
-        )
-    return {r.chat_id: r for r in await session.scalars(_read(ids, ChatRate.chat_id))}
+    rows = await session.execute(_LOCK_RATES if postgres else _READ_RATES, {"ids": ids})
+    return {r.chat_id: _Window(r.chat_id, r.recent or [], r.next_send_at) for r in rows}
 
 
-def _read(
-    ids: Sequence[int], *order: ColumnElement[Any] | InstrumentedAttribute[Any]
-) -> Select[ChatRate]:
-    return (
-        select(ChatRate)
-        .where(ChatRate.chat_id.in_(ids))
-        .order_by(*order)
-        # The identity map may hold a window read before the lock was taken.
-        .execution_options(populate_existing=True)
-    )
+async def _save(session: AsyncSession, windows: dict[int, _Window]) -> None:
+    changed = [
+        {"window": w.chat_id, "instants": w.recent, "closed_until": w.next_send_at}
+        for w in windows.values()
+        if w.changed
+    ]
+    if changed:
+        await session.execute(_SAVE_RATE, changed)
 
 
-def _window_after(rate: ChatRate, recent: list[float], limits: RateLimits, wall: float) -> None:
+def _window_after(rate: _Window, recent: list[float], limits: RateLimits, wall: float) -> None:
     limit = limits.for_chat(rate.chat_id)
     span = limits.span(limit)
     rate.recent = recent
@@ -106,6 +119,7 @@ def _window_after(rate: ChatRate, recent: list[float], limits: RateLimits, wall:
     free = free_at(recent, limit, span)
     candidates = [t for t in (blocked, _wall(free) if free is not None else None) if t]
     rate.next_send_at = max(candidates) if candidates else None
+    rate.changed = True
 
 
 async def claim(
@@ -245,6 +259,61 @@ class LeaseLost(Exception):
     """The row's lease ran out and another worker took it over: do not send it."""
 
 
+_LEASED = _NOTIFICATIONS.c
+_RENEW = (
+    update(_NOTIFICATIONS)
+    .where(
+        _LEASED.id.in_(bindparam("ids", expanding=True)),
+        _LEASED.claimed_by == bindparam("worker"),
+        _LEASED.state == State.SENDING,
+    )
+    .values(claimed_at=bindparam("now"))
+    .returning(_LEASED.id)
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class SlotRequest:
+    """A message of an outbox row about to leave: the row and the chat it goes to."""
+
+    row_id: int
+    chat_id: int
+
+
+async def reserve_slots(
+    *,
+    session: AsyncSession,
+    requests: Sequence[SlotRequest],
+    worker: str,
+    now: dt.datetime,
+    wall: Callable[[], float],
+    limits: RateLimits,
+) -> list[float | LeaseLost | None]:
+    """The send slots of messages about to be sent, in the order asked: for each, None
+    when taken, else the wall-clock instant its chat (or the bot) has room again, or
+    LeaseLost when another worker has its row now (nothing is taken for it).
+
+    The same transaction renews the rows' leases (`claimed_at = now`), so a worker that
+    took long to get here still owns a row while it sends. The instant recorded is read
+    once the windows are locked, so waiting for the lock never makes a send look earlier
+    than it was. A chat whose window is full is marked closed until it opens
+    (`next_send_at`), so claims skip it meanwhile.
+    """
+    rates = await _lock_rates(session, [r.chat_id for r in requests])
+    renewed = set(
+        await session.scalars(
+            _RENEW, {"ids": [r.row_id for r in requests], "worker": worker, "now": now}
+        )
+    )
+    at = wall()
+    taken = [
+        _take(rates, r.chat_id, at, limits) if r.row_id in renewed else LeaseLost(r.row_id)
+        for r in requests
+    ]
+    await _save(session, rates)
+    return taken
+
+
 async def reserve_slot(
     *,
     session: AsyncSession,
@@ -255,30 +324,19 @@ async def reserve_slot(
     wall: Callable[[], float],
     limits: RateLimits,
 ) -> float | None:
-    """The send slot of one message, taken right before it is sent: None when taken, else
-    the wall-clock instant the chat (or the bot) has room again.
-
-    The same transaction renews the row's lease (`claimed_at = now`), so a worker that
-    took long to get here still owns the row while it sends; when it no longer does,
-    LeaseLost (nothing is written). The instant recorded is read once the windows are
-    locked, so waiting for the lock never makes a send look earlier than it was. A chat
-    whose window is full is marked closed until it opens (`next_send_at`), so claims
-    skip it meanwhile.
-    """
-    rates = await _lock_rates(session, [chat_id])
-    renewed = await session.execute(
-        update(Notification)
-        .where(
-            Notification.id == row_id,
-            Notification.claimed_by == worker,
-            Notification.state == State.SENDING,
-        )
-        .values(claimed_at=now)
-        .returning(Notification.id)
+    """One message's send slot (`reserve_slots`); LeaseLost raised when its row is
+    another worker's now."""
+    (taken,) = await reserve_slots(
+        session=session,
+        requests=[SlotRequest(row_id=row_id, chat_id=chat_id)],
+        worker=worker,
+        now=now,
+        wall=wall,
+        limits=limits,
     )
-    if renewed.first() is None:
-        raise LeaseLost(row_id)
-    return _take(rates, chat_id, wall(), limits)
+    if isinstance(taken, LeaseLost):
+        raise taken
+    return taken
 
 
 async def take_slot(
@@ -288,23 +346,25 @@ async def take_slot(
     notifications together stay within Telegram's limits, across processes: None when
     taken, else the wall-clock instant the chat (or the bot) has room again."""
     rates = await _lock_rates(session, [chat_id])
-    return _take(rates, chat_id, wall(), limits)
+    taken = _take(rates, chat_id, wall(), limits)
+    await _save(session, rates)
+    return taken
 
 
-def _take(rates: dict[int, ChatRate], chat_id: int, at: float, limits: RateLimits) -> float | None:
+def _take(rates: dict[int, _Window], chat_id: int, at: float, limits: RateLimits) -> float | None:
     """Take one send at `at` in the chat's and the bot's windows (locked), or say when."""
     rate, overall = rates[chat_id], rates[GLOBAL_CHAT]
     if rate.next_send_at is not None and rate.next_send_at > _wall(at):
         return rate.next_send_at.timestamp()
     chat_limit = limits.for_chat(chat_id)
-    bot_window = (overall.recent or [], limits.overall, limits.span(limits.overall))
-    chat_window = (rate.recent or [], chat_limit, limits.span(chat_limit))
+    bot_window = (overall.recent, limits.overall, limits.span(limits.overall))
+    chat_window = (rate.recent, chat_limit, limits.span(chat_limit))
     ok_all, all_after = admit(bot_window[0], at, *bot_window[1:])
     ok_chat, chat_after = admit(chat_window[0], at, *chat_window[1:])
     if not ok_chat:
         opens = free_at(chat_after, *chat_window[1:])
         if opens is not None:
-            rate.next_send_at = _wall(opens)
+            rate.next_send_at, rate.changed = _wall(opens), True
     if not (ok_all and ok_chat):
         waits = [
             free_at(all_after, *bot_window[1:]) if not ok_all else None,

@@ -8,13 +8,14 @@ Claiming under the flood limits is in storage.claims.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -194,47 +195,58 @@ async def _set(session: AsyncSession, row_id: int, worker: str, **values: Any) -
         .returning(Notification.id)
     )
     if result.first() is None:
-        log.warning("row %s is no longer leased by %s: outcome not recorded", row_id, worker)
+        _not_leased(row_id, worker)
         return False
     return True
 
 
-async def record_part(
-    *,
-    session: AsyncSession,
-    row_id: int,
-    worker: str,
-    parts_sent: int,
-    message_id: int,
-    first: bool,
-) -> bool:
-    """One more message of a multi-part notification went out."""
-    values: dict[str, Any] = {"parts_sent": parts_sent}
-    if first:
-        values["telegram_message_id"] = message_id
-    return await _set(session, row_id, worker, **values)
+def _not_leased(row_id: int, worker: str) -> None:
+    log.warning("row %s is no longer leased by %s: outcome not recorded", row_id, worker)
 
 
-async def record_sent(
-    *,
-    session: AsyncSession,
-    row_id: int,
-    worker: str,
-    now: dt.datetime,
-    parts_sent: int,
-    message_id: int | None,
-    late: bool,
-) -> bool:
-    values: dict[str, Any] = {
-        "state": State.SENT,
-        "late": late,
-        "sent_at": now,
-        "parts_sent": parts_sent,
-        "last_error": None,
-    }  # claimed_by stays: which worker sent it
-    if message_id is not None:
-        values["telegram_message_id"] = message_id
-    return await _set(session, row_id, worker, **values)
+@dataclasses.dataclass(frozen=True)
+class PartSent:
+    """A message of a leased outbox row went out; the row is sent once its last has."""
+
+    row_id: int
+    parts_sent: int  # how many of the row's messages have gone, this one included
+    message_id: int | None  # kept on the row (its first message's); None: leave it
+    final: bool
+    late: bool
+
+
+_NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
+_ROWS = _NOTIFICATIONS.c
+# Core, built once: the columns to set come with each execution's parameters.
+_LEASED_ROW = (
+    update(_NOTIFICATIONS)
+    .where(
+        _ROWS.id == bindparam("row_id"),
+        _ROWS.claimed_by == bindparam("worker"),
+        _ROWS.state == State.SENDING,
+    )
+    .returning(_ROWS.id)
+)
+
+
+async def record_sends(
+    *, session: AsyncSession, worker: str, now: dt.datetime, sends: Sequence[PartSent]
+) -> list[bool]:
+    """Each message that went, written while `worker` still holds its row's lease: for
+    each, False when it does not (another worker took the row over)."""
+    written = []
+    for sent in sends:
+        values: dict[str, Any] = {"row_id": sent.row_id, "worker": worker}
+        values["parts_sent"] = sent.parts_sent
+        if sent.final:  # claimed_by stays: which worker sent it
+            values.update(state=State.SENT, late=sent.late, sent_at=now, last_error=None)
+        if sent.message_id is not None:
+            values["telegram_message_id"] = sent.message_id
+        done = (await session.execute(_LEASED_ROW, values)).first() is not None
+        if not done:
+            _not_leased(sent.row_id, worker)
+        written.append(done)
+    return written
 
 
 async def record_state(

@@ -7,8 +7,8 @@ import datetime as dt
 import logging
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from domain.clock import FixedClock
@@ -67,6 +67,35 @@ async def test_a_worker_stopped_halfway_and_a_new_one_deliver_each_notification_
     stored = await rows(sessionmaker)
     assert by_state(stored) == {State.SENT: 500}
     assert all(n.telegram_message_id is not None and n.sent_at == NOW for n in stored)
+
+
+async def test_chats_sending_at_once_share_their_slot_and_record_transactions(
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    fake: FakeTelegram,
+    bot: Bot,
+) -> None:
+    """Each message takes a send slot and is recorded; the chats sending at once do both
+    together, so a fan-out costs the database fewer transactions than messages (it cost
+    two a message)."""
+    planned = planned_for(group_chats(fake, 16), 1)
+    await seed(sessionmaker, planned)
+    commits = 0
+
+    def count(_connection: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    event.listen(engine.sync_engine, "commit", count)
+    try:
+        assert await worker(sessionmaker, bot, FixedClock(NOW)).drain() == 16
+    finally:
+        event.remove(engine.sync_engine, "commit", count)
+    assert_each_once(fake, planned)
+    stored = await rows(sessionmaker)
+    assert by_state(stored) == {State.SENT: 16}
+    assert all(n.telegram_message_id is not None for n in stored)
+    assert commits < len(planned)
 
 
 async def test_a_row_cut_off_mid_send_is_taken_over_when_its_lease_expires(
