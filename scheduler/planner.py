@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.rules import Window, plan_notifications
 from domain.tracked import tracked_rules
-from storage.actions import action_facts
+from storage.actions import action_facts, private_chats_by_agency
 from storage.db import transaction
 from storage.minutes import close_expired
 from storage.models import Notification, WorkingGroup
@@ -57,14 +57,15 @@ async def plan_group(
     # Minutes open for 4 hours close themselves first: closing counts as a forum meeting.
     await close_expired(session=session, group=group, now=now)
     facts = await group_facts(session=session, group=group, window=window)
+    private = await private_chats_by_agency(session=session, group_id=group.id)
     planned = plan_notifications(
         facts,
         await meeting_facts(session=session, group_id=group.id),
-        await milestone_facts(session=session, group=group),
+        await milestone_facts(session=session, group=group, private=private),
         window,
         now=now,
         extra=tracked_rules(
-            await action_facts(session=session, group_id=group.id),
+            await action_facts(session=session, group_id=group.id, private=private),
             await ogp_facts(session=session, group=group),
         ),
     )

@@ -257,35 +257,41 @@ async def action_history(
     )
 
 
+_PRIVATE_CHATS = select(Member.agency_id, Member.telegram_user_id).where(
+    Member.working_group_id == bindparam("group_id"),
+    Member.private_chat.is_(True),
+    Member.agency_id.is_not(None),
+    Member.left_at.is_(None),
+)
+_OPEN_DATED = (
+    select(
+        ActionItem.id,
+        ActionItem.due,
+        ActionItem.status,
+        ActionItem.agency_id,
+        ActionItem.created_at,
+    )
+    .where(ActionItem.working_group_id == bindparam("group_id"), ActionItem.due.is_not(None))
+    .where(_IS_OPEN)
+    .order_by(ActionItem.id)
+)
+
+
 async def private_chats_by_agency(*, session: AsyncSession, group_id: int) -> dict[int, list[int]]:
     """Telegram user ids of each agency's members who opened a private chat with the bot."""
-    rows = await session.execute(
-        select(Member.agency_id, Member.telegram_user_id).where(
-            Member.working_group_id == group_id,
-            Member.private_chat.is_(True),
-            Member.agency_id.is_not(None),
-            Member.left_at.is_(None),
-        )
-    )
     found: dict[int, list[int]] = {}
-    for agency_id, user_id in rows.all():
+    for agency_id, user_id in await session.execute(_PRIVATE_CHATS, {"group_id": group_id}):
         if agency_id is not None:
             found.setdefault(agency_id, []).append(user_id)
     return found
 
 
-async def action_facts(*, session: AsyncSession, group_id: int) -> list[ActionFacts]:
-    """Open action items with a due date, as the reminder rules read them."""
-    private = await private_chats_by_agency(session=session, group_id=group_id)
-    rows = await session.scalars(
-        select(ActionItem)
-        .where(
-            ActionItem.working_group_id == group_id,
-            ActionItem.due.is_not(None),
-            _IS_OPEN,
-        )
-        .order_by(ActionItem.id)
-    )
+async def action_facts(
+    *, session: AsyncSession, group_id: int, private: dict[int, list[int]]
+) -> list[ActionFacts]:
+    """Open action items with a due date, as the reminder rules read them (`private`:
+    each agency's members' private chats)."""
+    rows = await session.execute(_OPEN_DATED, {"group_id": group_id})
     return [
         ActionFacts(
             id=a.id,

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,17 +87,29 @@ async def _lock_rates(session: AsyncSession, chat_ids: Sequence[int]) -> dict[in
     """The bot-wide window row first (every claimer takes it, so claims queue), then the
     chats' rows in id order: one lock order everywhere, no deadlock.
 
-    The missing rows are created first (which locks no row that exists), then one
-    SELECT … FOR UPDATE locks them in that order on PostgreSQL: the bot-wide row, which
-    every reply and every notification waits for, is held for that statement, the
-    windows' update and the commit. Changes are written by `_save`."""
+    On PostgreSQL one SELECT … FOR UPDATE locks them in that order: the bot-wide row,
+    which every reply and every notification waits for, is held for that statement, the
+    windows' update and the commit. On SQLite the missing rows are created first: that
+    write takes the file's write lock before anything is read. Changes are written by
+    `_save`."""
     ids = sorted({GLOBAL_CHAT, *chat_ids}, key=lambda c: (c != GLOBAL_CHAT, c))
-    postgres = is_postgres(session)
-    await session.execute(
-        _ADD_RATES["postgresql" if postgres else "sqlite"],
-        [{"chat_id": c, "recent": []} for c in ids],
-    )
-    rows = await session.execute(_LOCK_RATES if postgres else _READ_RATES, {"ids": ids})
+    if is_postgres(session):
+        # Rows that exist are locked first: every locker takes the bot's row first, so a
+        # missing one can be created afterwards (and is, once per chat, ever).
+        windows = await _windows(session, _LOCK_RATES, ids)
+        missing = [c for c in ids if c not in windows]
+        if not missing:
+            return windows
+        await session.execute(
+            _ADD_RATES["postgresql"], [{"chat_id": c, "recent": []} for c in missing]
+        )
+        return await _windows(session, _LOCK_RATES, ids)
+    await session.execute(_ADD_RATES["sqlite"], [{"chat_id": c, "recent": []} for c in ids])
+    return await _windows(session, _READ_RATES, ids)
+
+
+async def _windows(session: AsyncSession, query: Select[Any], ids: list[int]) -> dict[int, _Window]:
+    rows = await session.execute(query, {"ids": ids})
     return {r.chat_id: _Window(r.chat_id, r.recent or [], r.next_send_at) for r in rows}
 
 

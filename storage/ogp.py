@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ogp import Requirement, Standing, standing
@@ -72,12 +72,11 @@ async def record_forum_meeting(
     )
 
 
-async def _last_event(session: AsyncSession, group_id: int, kind: Requirement) -> dt.date | None:
-    return await session.scalar(
-        select(func.max(OgpEvent.day)).where(
-            OgpEvent.working_group_id == group_id, OgpEvent.kind == kind.value
-        )
-    )
+_LAST_EVENTS = (
+    select(OgpEvent.kind, func.max(OgpEvent.day))
+    .where(OgpEvent.working_group_id == bindparam("group_id"))
+    .group_by(OgpEvent.kind)
+)
 
 
 async def _last_evidence(session: AsyncSession, group: WorkingGroup) -> dt.date | None:
@@ -100,8 +99,8 @@ async def last_dates(
     *, session: AsyncSession, group: WorkingGroup
 ) -> tuple[dt.date | None, dt.date | None]:
     """(the forum's last meeting, the repository's last update); None: never recorded."""
-    forum = await _last_event(session, group.id, Requirement.FORUM)
-    repository = await _last_event(session, group.id, Requirement.REPOSITORY)
+    last = dict((await session.execute(_LAST_EVENTS, {"group_id": group.id})).all())
+    forum, repository = last.get(Requirement.FORUM.value), last.get(Requirement.REPOSITORY.value)
     if group.public_slug is not None:
         evidence = await _last_evidence(session, group)
         if evidence is not None and (repository is None or evidence > repository):

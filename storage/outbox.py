@@ -46,6 +46,23 @@ def is_postgres(session: AsyncSession) -> bool:
 # --- planning ---------------------------------------------------------------------------
 
 
+def _upsert(insert: Any) -> Any:
+    stmt = insert(Notification.metadata.tables[Notification.__tablename__])
+    revive = {
+        name: stmt.excluded[name]
+        for name in ("chat_id", "payload", "due_at", "state", "late", "attempts")
+    }
+    revive |= {"next_attempt_at": None, "last_error": None, "parts_sent": 0}
+    return stmt.on_conflict_do_update(
+        index_elements=["key"], set_=revive, where=stmt.table.c.state == State.CANCELLED
+    ).returning(stmt.table.c.key, stmt.table.c.state, stmt.table.c.due_at)
+
+
+# Built once (Core, executed with a parameter set per row): planning runs every minute
+# for every group, and most of what it writes is already there.
+_STORE = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
 async def store_planned(
     *,
     session: AsyncSession,
@@ -55,40 +72,30 @@ async def store_planned(
     grace: dt.timedelta,
 ) -> list[str]:
     """Insert what is new (a cancelled row of a wanted key comes back); the keys written."""
-    written: list[str] = []
-    insert = dialect_insert(session)
-    for start in range(0, len(planned), 500):
-        rows = [
-            {
-                "key": p.key,
-                "working_group_id": group_id,
-                "chat_id": p.chat_id,
-                "kind": p.kind,
-                "payload": p.payload,
-                "due_at": p.due_at,
-                "state": State.DROPPED if p.due_at < now - grace else State.PENDING,
-                "attempts": 0,
-                "late": p.due_at < now - LATE_AFTER,
-                "parts_sent": 0,
-                "created_at": now,
-            }
-            for p in planned[start : start + 500]
-        ]
-        stmt = insert(Notification).values(rows)
-        revive = {
-            name: stmt.excluded[name]
-            for name in ("chat_id", "payload", "due_at", "state", "late", "attempts")
+    if not planned:
+        return []
+    rows = [
+        {
+            "key": p.key,
+            "working_group_id": group_id,
+            "chat_id": p.chat_id,
+            "kind": p.kind,
+            "payload": p.payload,
+            "due_at": p.due_at,
+            "state": State.DROPPED if p.due_at < now - grace else State.PENDING,
+            "attempts": 0,
+            "late": p.due_at < now - LATE_AFTER,
+            "parts_sent": 0,
+            "created_at": now,
         }
-        revive |= {"next_attempt_at": None, "last_error": None, "parts_sent": 0}
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[Notification.key],
-            set_=revive,
-            where=Notification.state == State.CANCELLED,
-        ).returning(Notification.key, Notification.state, Notification.due_at)
-        for key, state, due_at in (await session.execute(stmt)).all():
-            written.append(key)
-            if state == State.DROPPED:
-                log.warning("dropped %s: due %s, older than the grace window", key, due_at)
+        for p in planned
+    ]
+    written: list[str] = []
+    stmt = _STORE["postgresql" if is_postgres(session) else "sqlite"]
+    for key, state, due_at in (await session.execute(stmt, rows)).all():
+        written.append(key)
+        if state == State.DROPPED:
+            log.warning("dropped %s: due %s, older than the grace window", key, due_at)
     return written
 
 

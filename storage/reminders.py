@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import Status
@@ -15,22 +15,27 @@ from storage.models import (
     Chat,
     Commitment,
     Meeting,
-    Member,
     Milestone,
     ProgressUpdate,
     WorkingGroup,
 )
 from storage.quiet import quiet_calendar
 
+_GROUP_CHAT = (
+    select(Chat.id)
+    .where(
+        Chat.working_group_id == bindparam("group_id"),
+        Chat.is_primary.is_(True),
+        Chat.active.is_(True),
+    )
+    .order_by(Chat.linked_at.desc(), Chat.id)
+    .limit(1)
+)
+
 
 async def group_chat(*, session: AsyncSession, group_id: int) -> int | None:
     """The group chat the bot writes its notices to: the latest linked active primary chat."""
-    return await session.scalar(
-        select(Chat.id)
-        .where(Chat.working_group_id == group_id, Chat.is_primary.is_(True), Chat.active.is_(True))
-        .order_by(Chat.linked_at.desc(), Chat.id)
-        .limit(1)
-    )
+    return await session.scalar(_GROUP_CHAT, {"group_id": group_id})
 
 
 async def all_group_ids(*, session: AsyncSession) -> list[int]:
@@ -85,48 +90,36 @@ async def meeting_facts(*, session: AsyncSession, group_id: int) -> list[Meeting
     ]
 
 
-async def milestone_facts(*, session: AsyncSession, group: WorkingGroup) -> list[MilestoneFacts]:
-    """Open milestones of the current plan, with their latest update and who to tell.
+_OPEN_MILESTONES = (
+    select(Milestone.id, Milestone.due, Milestone.status, Milestone.responsible_agency_id)
+    .join(Commitment, Commitment.id == Milestone.commitment_id)
+    .where(
+        Milestone.working_group_id == bindparam("group_id"),
+        Milestone.archived.is_(False),
+        Commitment.archived.is_(False),
+        Milestone.status.in_([s for s in Status if s.is_open]),
+    )
+    .order_by(Milestone.id)
+)
+_LAST_UPDATES = (
+    select(ProgressUpdate.milestone_id, func.max(ProgressUpdate.created_at))
+    .join(Milestone, Milestone.id == ProgressUpdate.milestone_id)
+    .where(Milestone.working_group_id == bindparam("group_id"))
+    .group_by(ProgressUpdate.milestone_id)
+)
+
+
+async def milestone_facts(
+    *, session: AsyncSession, group: WorkingGroup, private: dict[int, list[int]]
+) -> list[MilestoneFacts]:
+    """Open milestones of the current plan, with their latest update and who to tell
+    (`private`: each agency's members' private chats, storage.actions).
 
     A milestone in progress without any update counts as started when the plan was first
     loaded (the group's creation): the bot knows no earlier moment.
     """
-    open_statuses = [s for s in Status if s.is_open]
-    milestones = list(
-        await session.scalars(
-            select(Milestone)
-            .join(Commitment, Commitment.id == Milestone.commitment_id)
-            .where(
-                Milestone.working_group_id == group.id,
-                Milestone.archived.is_(False),
-                Commitment.archived.is_(False),
-                Milestone.status.in_(open_statuses),
-            )
-            .order_by(Milestone.id)
-        )
-    )
-    last_update = dict(
-        (
-            await session.execute(
-                select(ProgressUpdate.milestone_id, func.max(ProgressUpdate.created_at))
-                .join(Milestone, Milestone.id == ProgressUpdate.milestone_id)
-                .where(Milestone.working_group_id == group.id)
-                .group_by(ProgressUpdate.milestone_id)
-            )
-        ).all()
-    )
-    private: dict[int, list[int]] = {}
-    rows = await session.execute(
-        select(Member.agency_id, Member.telegram_user_id).where(
-            Member.working_group_id == group.id,
-            Member.private_chat.is_(True),
-            Member.agency_id.is_not(None),
-            Member.left_at.is_(None),
-        )
-    )
-    for agency_id, user_id in rows.all():
-        if agency_id is not None:
-            private.setdefault(agency_id, []).append(user_id)
+    milestones = (await session.execute(_OPEN_MILESTONES, {"group_id": group.id})).all()
+    last_update = dict((await session.execute(_LAST_UPDATES, {"group_id": group.id})).all())
     return [
         MilestoneFacts(
             id=m.id,
