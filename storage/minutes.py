@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import enum
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -64,14 +64,17 @@ class StartResult:
     meeting_title: str | None = None  # the scheduled meeting they belong to
 
 
+_OPEN_MINUTES = (
+    select(Minutes)
+    .where(Minutes.working_group_id == bindparam("group_id"), Minutes.closed_at.is_(None))
+    .order_by(Minutes.id.desc())
+    .limit(1)
+)
+
+
 async def open_minutes(*, session: AsyncSession, group_id: int) -> Minutes | None:
     """The group's open minutes, if any (one at most)."""
-    return await session.scalar(
-        select(Minutes)
-        .where(Minutes.working_group_id == group_id, Minutes.closed_at.is_(None))
-        .order_by(Minutes.id.desc())
-        .limit(1)
-    )
+    return await session.scalar(_OPEN_MINUTES, {"group_id": group_id})
 
 
 async def _occurrence_near(

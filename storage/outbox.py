@@ -43,11 +43,15 @@ def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+_NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
+_ROWS = _NOTIFICATIONS.c
+
+
 # --- planning ---------------------------------------------------------------------------
 
 
 def _upsert(insert: Any) -> Any:
-    stmt = insert(Notification.metadata.tables[Notification.__tablename__])
+    stmt = insert(_NOTIFICATIONS)
     revive = {
         name: stmt.excluded[name]
         for name in ("chat_id", "payload", "due_at", "state", "late", "attempts")
@@ -99,6 +103,27 @@ async def store_planned(
     return written
 
 
+_PLANNER_PENDING = select(
+    Notification.id,
+    Notification.key,
+    Notification.due_at,
+    Notification.chat_id,
+    Notification.payload,
+).where(
+    Notification.working_group_id == bindparam("group_id"),
+    Notification.state == State.PENDING,
+    # What members asked for (/digest) is not the planner's to cancel.
+    Notification.kind.in_(PLANNED_KINDS),
+)
+# The group's pending rows in the window or of a wanted key.
+_FOLLOWING = _PLANNER_PENDING.where(
+    or_(
+        and_(Notification.due_at >= bindparam("start"), Notification.due_at < bindparam("end")),
+        Notification.key.in_(bindparam("keys", expanding=True)),
+    )
+)
+
+
 async def reconcile(
     *,
     session: AsyncSession,
@@ -110,18 +135,17 @@ async def reconcile(
     """Pending rows follow the plan: unwanted ones in the window are cancelled, wanted ones
     get their current time, chat and facts. Returns the cancelled keys."""
     wanted = {p.key: p for p in planned}
-    in_window = and_(Notification.due_at >= window.start, Notification.due_at < window.end)
-    rows = list(
-        await session.scalars(
-            select(Notification).where(
-                Notification.working_group_id == group_id,
-                Notification.state == State.PENDING,
-                # What members asked for (/digest) is not the planner's to cancel.
-                Notification.kind.in_(PLANNED_KINDS),
-                or_(in_window, Notification.key.in_(list(wanted)) if wanted else in_window),
-            )
+    rows = (
+        await session.execute(
+            _FOLLOWING,
+            {
+                "group_id": group_id,
+                "start": window.start,
+                "end": window.end,
+                "keys": list(wanted),
+            },
         )
-    )
+    ).all()
     # Every write re-checks `pending`: a worker may have claimed the row since it was read
     # (then it is the worker's to settle, and cancelling it would let it be revived and
     # sent again).
@@ -156,6 +180,21 @@ async def reconcile(
     return cancelled
 
 
+_DROP_STALE = (
+    update(_NOTIFICATIONS)
+    .where(
+        _ROWS.due_at < bindparam("before"),
+        or_(
+            _ROWS.state == State.PENDING,
+            and_(_ROWS.state == State.SENDING, _ROWS.claimed_at < bindparam("lease_from")),
+        ),
+    )
+    .values(state=State.DROPPED, claimed_by=None, last_error="missed the grace window")
+    .returning(_ROWS.key, _ROWS.due_at)
+)
+_DROP_STALE_OF = _DROP_STALE.where(_ROWS.working_group_id == bindparam("group_id"))
+
+
 async def drop_stale(
     *,
     session: AsyncSession,
@@ -165,21 +204,9 @@ async def drop_stale(
     group_id: int | None = None,
 ) -> list[str]:
     """Rows not sent within the grace window are never sent: dropped, with a log line."""
-    stmt = (
-        update(Notification)
-        .where(
-            Notification.due_at < now - grace,
-            or_(
-                Notification.state == State.PENDING,
-                and_(Notification.state == State.SENDING, Notification.claimed_at < now - lease),
-            ),
-        )
-        .values(state=State.DROPPED, claimed_by=None, last_error="missed the grace window")
-        .returning(Notification.key, Notification.due_at)
-    )
-    if group_id is not None:
-        stmt = stmt.where(Notification.working_group_id == group_id)
-    dropped = list((await session.execute(stmt)).all())
+    stmt = _DROP_STALE if group_id is None else _DROP_STALE_OF
+    params = {"before": now - grace, "lease_from": now - lease, "group_id": group_id}
+    dropped = list((await session.execute(stmt, params)).all())
     for key, due_at in dropped:
         log.warning("dropped %s: due %s, not sent within the grace window", key, due_at)
     return [key for key, _ in dropped]
@@ -222,8 +249,6 @@ class PartSent:
     late: bool
 
 
-_NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
-_ROWS = _NOTIFICATIONS.c
 # Core, built once: the columns to set come with each execution's parameters.
 _LEASED_ROW = (
     update(_NOTIFICATIONS)

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 
 import holidays
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.quiet import MAX_RUN, QuietCalendar
@@ -53,16 +53,23 @@ def workdays_of(group: WorkingGroup) -> frozenset[int]:
     return frozenset(int(c) for c in (group.workdays or DEFAULT_WORKDAYS) if c.isdigit())
 
 
+_DAYS_OFF = (
+    select(DayOff)
+    .where(
+        DayOff.working_group_id == bindparam("group_id"),
+        DayOff.first <= bindparam("last"),
+        DayOff.last >= bindparam("first"),
+    )
+    .order_by(DayOff.first, DayOff.id)
+)
+
+
 async def days_off(
     *, session: AsyncSession, group_id: int, first: dt.date, last: dt.date
 ) -> list[DayOff]:
     """The group's own days off overlapping `first`..`last`, in order."""
     return list(
-        await session.scalars(
-            select(DayOff)
-            .where(DayOff.working_group_id == group_id, DayOff.first <= last, DayOff.last >= first)
-            .order_by(DayOff.first, DayOff.id)
-        )
+        await session.scalars(_DAYS_OFF, {"group_id": group_id, "first": first, "last": last})
     )
 
 

@@ -80,10 +80,13 @@ async def group_facts(
     )
 
 
+_MEETINGS = select(Meeting).where(
+    Meeting.working_group_id == bindparam("group_id"), Meeting.cancelled_at.is_(None)
+)
+
+
 async def meeting_facts(*, session: AsyncSession, group_id: int) -> list[MeetingFacts]:
-    meetings = await session.scalars(
-        select(Meeting).where(Meeting.working_group_id == group_id, Meeting.cancelled_at.is_(None))
-    )
+    meetings = await session.scalars(_MEETINGS, {"group_id": group_id})
     return [
         MeetingFacts(id=m.id, schedule=meeting_schedule(m), created_at=m.created_at)
         for m in meetings

@@ -73,17 +73,21 @@ async def test_planning_does_not_cancel_a_row_a_worker_claimed_meanwhile(
         await session.execute(update(Notification).values(working_group_id=group_id))
     other = create_sessionmaker(engine)
     async with transaction(sessionmaker) as session:
-        scalars = session.scalars
+        execute = session.execute
+        reads = 0
 
         async def read_then_claimed(*args: Any, **kwargs: Any) -> Any:
-            found = list(await scalars(*args, **kwargs))
-            async with transaction(other) as claimer:  # a worker claims it right now
-                await claimer.execute(
-                    update(Notification).values(state=State.SENDING, claimed_by="w")
-                )
+            nonlocal reads
+            found = await execute(*args, **kwargs)
+            reads += 1
+            if reads == 1:  # the planner read the pending rows; a worker claims it now
+                async with transaction(other) as claimer:
+                    await claimer.execute(
+                        update(Notification).values(state=State.SENDING, claimed_by="w")
+                    )
             return found
 
-        session.scalars = read_then_claimed  # type: ignore[method-assign]
+        session.execute = read_then_claimed  # type: ignore[method-assign]
         cancelled = await reconcile(
             session=session,
             group_id=group_id,
