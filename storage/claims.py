@@ -55,8 +55,7 @@ _RATE_TABLE = ChatRate.metadata.tables[ChatRate.__tablename__]
 _NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
 _W = _RATE_TABLE.c
 # Core statements built once: a send slot is the hottest write the bot makes.
-# The windows' rows are created as needed (executed with one parameter set per chat);
-# on SQLite this write is also what takes the file's write lock, before anything is read.
+# The windows' rows are created as needed (executed with one parameter set per chat).
 _ADD_RATES = {
     "postgresql": postgresql.insert(_RATE_TABLE).on_conflict_do_nothing(index_elements=["chat_id"]),
     "sqlite": sqlite.insert(_RATE_TABLE).on_conflict_do_nothing(index_elements=["chat_id"]),
@@ -89,23 +88,23 @@ async def _lock_rates(session: AsyncSession, chat_ids: Sequence[int]) -> dict[in
 
     On PostgreSQL one SELECT … FOR UPDATE locks them in that order: the bot-wide row,
     which every reply and every notification waits for, is held for that statement, the
-    windows' update and the commit. On SQLite the missing rows are created first: that
-    write takes the file's write lock before anything is read. Changes are written by
-    `_save`."""
+    windows' update and the commit. On SQLite this process is the only one that writes
+    the windows (a second bot refuses the file; the command line never sends), and its
+    transactions take turns (storage.db.transaction). Changes are written by `_save`."""
     ids = sorted({GLOBAL_CHAT, *chat_ids}, key=lambda c: (c != GLOBAL_CHAT, c))
-    if is_postgres(session):
-        # Rows that exist are locked first: every locker takes the bot's row first, so a
-        # missing one can be created afterwards (and is, once per chat, ever).
-        windows = await _windows(session, _LOCK_RATES, ids)
-        missing = [c for c in ids if c not in windows]
-        if not missing:
-            return windows
-        await session.execute(
-            _ADD_RATES["postgresql"], [{"chat_id": c, "recent": []} for c in missing]
-        )
-        return await _windows(session, _LOCK_RATES, ids)
-    await session.execute(_ADD_RATES["sqlite"], [{"chat_id": c, "recent": []} for c in ids])
-    return await _windows(session, _READ_RATES, ids)
+    postgres = is_postgres(session)
+    query = _LOCK_RATES if postgres else _READ_RATES
+    windows = await _windows(session, query, ids)
+    missing = [c for c in ids if c not in windows]
+    if not missing:
+        return windows
+    # Every locker takes the bot's row first, so a missing row can be created after the
+    # others are locked (once per chat, ever).
+    await session.execute(
+        _ADD_RATES["postgresql" if postgres else "sqlite"],
+        [{"chat_id": c, "recent": []} for c in missing],
+    )
+    return await _windows(session, query, ids)
 
 
 async def _windows(session: AsyncSession, query: Select[Any], ids: list[int]) -> dict[int, _Window]:
@@ -165,7 +164,12 @@ async def claim(
     # An idle poll only reads: no lock, no write, when nothing is due.
     if await session.scalar(select(Notification.id).where(or_(due, stale)).limit(1)) is None:
         return Claim(rows=[], wake_at=None)
-    await _lock_rates(session, [])  # claims queue here (and SQLite takes its write lock)
+    # Claims queue here. On SQLite this write takes the file's write lock before the
+    # candidates are read, so no other process (the command line) writes in between.
+    if is_postgres(session):
+        await _lock_rates(session, [])
+    else:
+        await session.execute(_ADD_RATES["sqlite"], [{"chat_id": GLOBAL_CHAT, "recent": []}])
     await drop_stale(session=session, now=now, grace=grace, lease=lease)
     query = (
         select(Notification)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.enums import Role
@@ -92,6 +92,20 @@ async def get_or_create_member(
     return await _kept(session, group, member, telegram_user_id, now, full_name, username)
 
 
+_GROUP_AND_SPEAKER = (
+    select(WorkingGroup, Member)
+    .join(Chat, Chat.working_group_id == WorkingGroup.id)
+    .outerjoin(
+        Member,
+        and_(
+            Member.working_group_id == WorkingGroup.id,
+            Member.telegram_user_id == bindparam("user_id"),
+        ),
+    )
+    .where(Chat.id == bindparam("chat_id"), Chat.active.is_(True))
+)
+
+
 async def group_and_speaker(
     *,
     session: AsyncSession,
@@ -103,20 +117,8 @@ async def group_and_speaker(
 ) -> tuple[WorkingGroup, Member] | None:
     """`group_for_chat` and `get_or_create_member` of the one speaking there, read in
     one query: what every command in a linked group starts with."""
-    row = (
-        await session.execute(
-            select(WorkingGroup, Member)
-            .join(Chat, Chat.working_group_id == WorkingGroup.id)
-            .outerjoin(
-                Member,
-                and_(
-                    Member.working_group_id == WorkingGroup.id,
-                    Member.telegram_user_id == telegram_user_id,
-                ),
-            )
-            .where(Chat.id == chat_id, Chat.active.is_(True))
-        )
-    ).first()
+    params = {"chat_id": chat_id, "user_id": telegram_user_id}
+    row = (await session.execute(_GROUP_AND_SPEAKER, params)).first()
     if row is None:
         return None
     group, member = row
