@@ -33,7 +33,7 @@ from domain.metrics import NO_METRICS, Metrics
 from domain.ratelimit import RateLimits
 from storage.claims import take_slot
 from storage.db import transaction
-from storage.outbox import block_chat
+from storage.outcomes import block_chat
 
 log = logging.getLogger(__name__)
 

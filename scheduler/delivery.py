@@ -47,7 +47,8 @@ from scheduler.sending import Outcome, Sent, send_part
 from storage.claims import Claimed, LeaseLost, SlotRequest, claim, reserve_slots
 from storage.db import transaction
 from storage.group_commit import GroupCommit
-from storage.outbox import PartSent, State, record_sends
+from storage.outbox import State
+from storage.outcomes import PartSent, record_sends
 
 __all__ = ["DeliveryConfig", "DeliveryWorker", "Gather", "Render", "Step"]
 

@@ -20,9 +20,9 @@ from scheduler.sending import ChatGone, Moved, Outcome, Refused, Throttled, Trou
 from storage.claims import Claimed
 from storage.db import transaction
 from storage.groups import move_chat
-from storage.outbox import (
+from storage.outbox import State
+from storage.outcomes import (
     PartSent,
-    State,
     block_chat,
     chat_gone,
     follow_migration,

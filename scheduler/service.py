@@ -32,7 +32,7 @@ from storage.claims import Claimed
 from storage.db import transaction
 from storage.health import PLANNER, record_beat
 from storage.notices import Notice, gather_notice
-from storage.outbox import lease_holders, take_over
+from storage.outcomes import lease_holders, take_over
 
 log = logging.getLogger(__name__)
 
