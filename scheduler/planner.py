@@ -50,9 +50,16 @@ def planning_window(now: dt.datetime, grace: dt.timedelta) -> Window:
 
 
 async def plan_group(
-    *, session: AsyncSession, group: WorkingGroup, now: dt.datetime, grace: dt.timedelta
+    *,
+    session: AsyncSession,
+    group: WorkingGroup,
+    now: dt.datetime,
+    grace: dt.timedelta,
+    drop: bool = True,
 ) -> PlanResult:
-    """Write the group's notifications due within the window; cancel the unwanted ones."""
+    """Write the group's notifications due within the window; cancel the unwanted ones;
+    with `drop`, drop its rows past the grace window first (plan_all drops everyone's
+    at once)."""
     window = planning_window(now, grace)
     # Minutes open for 4 hours close themselves first: closing counts as a forum meeting.
     await close_expired(session=session, group=group, now=now)
@@ -69,15 +76,22 @@ async def plan_group(
             await ogp_facts(session=session, group=group),
         ),
     )
-    dropped = await drop_stale(
-        session=session, now=now, grace=grace, lease=LEASE, group_id=group.id
+    dropped = (
+        await drop_stale(session=session, now=now, grace=grace, lease=LEASE, group_id=group.id)
+        if drop
+        else []
     )
-    written = await store_planned(
-        session=session, group_id=group.id, planned=planned, now=now, grace=grace
-    )
-    cancelled = await reconcile(
+    followed = await reconcile(
         session=session, group_id=group.id, planned=planned, window=window, now=now
     )
+    written = await store_planned(
+        session=session,
+        group_id=group.id,
+        planned=[p for p in planned if p.key not in followed.present],
+        now=now,
+        grace=grace,
+    )
+    cancelled = followed.cancelled
     for key in cancelled:
         log.info("cancelled %s: no longer wanted", key)
     return PlanResult(written=written, cancelled=cancelled, dropped=dropped)
@@ -89,13 +103,14 @@ async def plan_one(
     *,
     now: dt.datetime,
     grace: dt.timedelta,
+    drop: bool = True,
 ) -> PlanResult | None:
     """Plan one group in its own transaction; None when the group is gone."""
     async with transaction(sessionmaker) as session:
         group = await session.get(WorkingGroup, group_id)
         if group is None:
             return None
-        return await plan_group(session=session, group=group, now=now, grace=grace)
+        return await plan_group(session=session, group=group, now=now, grace=grace, drop=drop)
 
 
 async def plan_all(
@@ -107,10 +122,17 @@ async def plan_all(
     """
     async with sessionmaker() as session:
         group_ids = await all_group_ids(session=session)
+    try:  # everyone's rows past the grace window in one statement, not one a group
+        async with transaction(sessionmaker) as session:
+            await drop_stale(session=session, now=now, grace=grace, lease=LEASE)
+        drop = False
+    except Exception:
+        log.exception("dropping stale notifications failed; each group drops its own")
+        drop = True
     written = 0
     for group_id in group_ids:
         try:
-            result = await plan_one(sessionmaker, group_id, now=now, grace=grace)
+            result = await plan_one(sessionmaker, group_id, now=now, grace=grace, drop=drop)
         except Exception:
             log.exception("planning group %s failed", group_id)
             continue

@@ -8,6 +8,7 @@ Claiming under the flood limits is in storage.claims.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import logging
@@ -102,25 +103,34 @@ async def store_planned(
     return written
 
 
-_PLANNER_PENDING = select(
+# The group's planner-written rows (what members asked for, /digest, is not the
+# planner's to cancel): pending ones in the window, and those of a wanted key whatever
+# their state.
+_FOLLOWING = select(
     Notification.id,
     Notification.key,
+    Notification.state,
     Notification.due_at,
     Notification.chat_id,
     Notification.payload,
 ).where(
     Notification.working_group_id == bindparam("group_id"),
-    Notification.state == State.PENDING,
-    # What members asked for (/digest) is not the planner's to cancel.
     Notification.kind.in_(PLANNED_KINDS),
-)
-# The group's pending rows in the window or of a wanted key.
-_FOLLOWING = _PLANNER_PENDING.where(
     or_(
-        and_(Notification.due_at >= bindparam("start"), Notification.due_at < bindparam("end")),
+        and_(
+            Notification.state == State.PENDING,
+            Notification.due_at >= bindparam("start"),
+            Notification.due_at < bindparam("end"),
+        ),
         Notification.key.in_(bindparam("keys", expanding=True)),
-    )
+    ),
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class Followed:
+    cancelled: list[str]  # pending rows no longer wanted
+    present: frozenset[str]  # wanted keys in the outbox already, not cancelled
 
 
 async def reconcile(
@@ -130,9 +140,10 @@ async def reconcile(
     planned: Sequence[Planned],
     window: Window,
     now: dt.datetime,
-) -> list[str]:
+) -> Followed:
     """Pending rows follow the plan: unwanted ones in the window are cancelled, wanted ones
-    get their current time, chat and facts. Returns the cancelled keys."""
+    get their current time, chat and facts. Says which wanted keys are there already
+    (what `store_planned` need not write)."""
     wanted = {p.key: p for p in planned}
     rows = (
         await session.execute(
@@ -145,6 +156,8 @@ async def reconcile(
             },
         )
     ).all()
+    present = frozenset(r.key for r in rows if r.key in wanted and r.state != State.CANCELLED)
+    rows = [r for r in rows if r.state == State.PENDING]
     # Every write re-checks `pending`: a worker may have claimed the row since it was read
     # (then it is the worker's to settle, and cancelling it would let it be revived and
     # sent again).
@@ -176,7 +189,7 @@ async def reconcile(
                 )
                 .execution_options(synchronize_session=False)
             )
-    return cancelled
+    return Followed(cancelled=cancelled, present=present)
 
 
 _DROP_STALE = (

@@ -8,11 +8,11 @@ import datetime as dt
 import logging
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.enums import Status
-from scheduler.planner import plan_one
+from scheduler.planner import plan_all, plan_one
 from storage.db import transaction
 from storage.groups import create_group
 from storage.models import (
@@ -126,6 +126,28 @@ async def test_planning_twice_writes_nothing_the_second_time(
     assert {k: (n.id, n.due_at) for k, n in (await outbox(sessionmaker)).items()} == {
         k: (n.id, n.due_at) for k, n in first.items()
     }
+
+
+async def test_a_minute_with_nothing_new_writes_nothing_for_any_group(
+    engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Most minutes change nothing: the pass then only reads each group (one statement
+    drops everyone's stale rows), so SQLite's write lock stays free for the replies."""
+    await make_plan(sessionmaker)
+    now = local(8)
+    assert await plan_all(sessionmaker, now=now, grace=GRACE) == 8
+    writes: list[str] = []
+
+    def watch(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            writes.append(statement.split()[0])
+
+    event.listen(engine.sync_engine, "before_cursor_execute", watch)
+    try:
+        assert await plan_all(sessionmaker, now=now, grace=GRACE) == 0
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", watch)
+    assert writes == ["UPDATE"]  # the stale drop, for every group at once
 
 
 async def test_what_is_no_longer_wanted_is_cancelled_and_comes_back_if_wanted_again(

@@ -88,14 +88,14 @@ async def test_planning_does_not_cancel_a_row_a_worker_claimed_meanwhile(
             return found
 
         session.execute = read_then_claimed  # type: ignore[method-assign]
-        cancelled = await reconcile(
+        followed = await reconcile(
             session=session,
             group_id=group_id,
             planned=[],
             window=Window(start=NOW - GRACE, end=NOW + dt.timedelta(hours=48)),
             now=NOW,
         )
-    assert cancelled == []
+    assert followed.cancelled == []
     [row] = await rows(sessionmaker)
     assert row.state == State.SENDING
 
