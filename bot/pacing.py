@@ -31,9 +31,9 @@ from telegram.ext import BaseRateLimiter
 
 from domain.metrics import NO_METRICS, Metrics
 from domain.ratelimit import RateLimits
-from storage.claims import take_slot
 from storage.db import transaction
 from storage.outcomes import block_chat
+from storage.send_windows import take_slot
 
 log = logging.getLogger(__name__)
 
