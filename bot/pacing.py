@@ -2,7 +2,7 @@
 
 python-telegram-bot passes every Bot API request through its application's rate
 limiter; this one makes each message (sendMessage, sendPhoto, sendDocument…) take a
-send slot in the database's windows first (storage.claims.take_slot), the same windows
+send slot in the database's windows first (storage.send_windows.take_slot), the same windows
 the outbox's delivery takes its slots in, so replies and notifications together stay
 within 30 a second, 20 a minute in a group and 1 a second in a private chat, across
 processes. A 429 (Telegram counted differently) is honoured: that chat is held back for
