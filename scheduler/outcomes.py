@@ -163,10 +163,13 @@ class Outcomes:
         """One more part, or (`final`) the whole row, sent; finishes even when cancelled.
 
         The records of the chats sending at once share a transaction (GroupCommit)."""
-        keep = message_id if final or first else None
-        if not final and keep is None:
+        if not final and message_id is None:
             return
         sent = PartSent(
-            row_id=row.id, parts_sent=parts_sent, message_id=keep, final=final, late=row.late
+            row_id=row.id,
+            parts_sent=parts_sent,  # every part counts: a row resumed goes on after it
+            message_id=message_id if final or first else None,  # the row keeps its first
+            final=final,
+            late=row.late,
         )
         await finish(lambda: self.sends(sent))

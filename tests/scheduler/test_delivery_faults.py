@@ -251,6 +251,36 @@ async def test_a_full_window_hands_the_row_back_instead_of_stalling_the_others(
     ]
 
 
+async def test_a_long_message_resumed_part_by_part_sends_each_part_once(
+    sessionmaker: async_sessionmaker[AsyncSession], fake: FakeTelegram, bot: Bot
+) -> None:
+    """Four parts to a private chat that takes one a minute: the row goes back after each
+    part and resumes after the last one that went, the middle ones included."""
+    [person] = private_chats(fake, 1)
+    await seed(sessionmaker, planned_for([person], 1))
+    wall = 1_000_000.0
+
+    async def four_parts(row: Claimed) -> list[Part]:
+        return [Part(f"{row.key} #{n}") for n in range(1, 5)]
+
+    limits = RateLimits(
+        overall=Limit(1000, 1.0), group=Limit(1000, 1.0), private=Limit(1, 60.0), safety=0
+    )
+    w = worker(sessionmaker, bot, FixedClock(NOW), limits=limits)
+    w.wall, w.render = (lambda: wall), four_parts
+    for sent in range(1, 5):
+        async with asyncio.timeout(3):  # the window stays shut until the wall moves on
+            while (await w.step()).claimed:
+                pass
+        assert len(fake.transcript(person)) == sent
+        wall += 61
+    [row] = await rows(sessionmaker)
+    texts = [e.text for e in fake.transcript(person)]
+    assert texts == [f"{row.key} #{n}" for n in range(1, 5)]
+    assert (row.state, row.parts_sent) == (State.SENT, 4)
+    assert row.telegram_message_id == fake.transcript(person)[0].message_id
+
+
 async def test_one_chats_failure_does_not_cut_off_the_other_chats(
     sessionmaker: async_sessionmaker[AsyncSession], fake: FakeTelegram, bot: Bot
 ) -> None:
