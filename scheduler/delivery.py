@@ -341,11 +341,18 @@ class DeliveryWorker(Generic[N]):
     async def _write(
         self, session: AsyncSession, requests: Sequence[SlotRequest | PartSent]
     ) -> list[float | bool | LeaseLost | None]:
-        """Slots first (the windows' rows are locked before any outbox row, as claims
-        lock them), then the records of messages that went."""
+        """The records of messages that went first, then the slots: on PostgreSQL the
+        bot-wide window row, which every reply and claim waits for, is then locked only
+        for the slots' statements and the commit. (A record touches only its own leased
+        row, which no claim waits for.)"""
         now = self.clock.now()
         slots = [r for r in requests if isinstance(r, SlotRequest)]
         sends = [r for r in requests if isinstance(r, PartSent)]
+        written = iter(
+            await record_sends(session=session, worker=self.name, now=now, sends=sends)
+            if sends
+            else ()
+        )
         taken = iter(
             await reserve_slots(
                 session=session,
@@ -356,11 +363,6 @@ class DeliveryWorker(Generic[N]):
                 limits=self.config.limits,
             )
             if slots
-            else ()
-        )
-        written = iter(
-            await record_sends(session=session, worker=self.name, now=now, sends=sends)
-            if sends
             else ()
         )
         return [next(taken) if isinstance(r, SlotRequest) else next(written) for r in requests]

@@ -39,7 +39,9 @@ log = logging.getLogger("scheduler.delivery")
 
 @dataclasses.dataclass
 class Outcomes:
-    """One worker's writes of its rows' outcomes, each in a short transaction of its own."""
+    """One worker's writes of its rows' outcomes, in short transactions: each of its own,
+    but the records of messages that went, which the chats sending at once share with
+    their slots (the worker's GroupCommit)."""
 
     sessionmaker: async_sessionmaker[AsyncSession]
     worker: str

@@ -31,11 +31,12 @@ class GroupCommit(Generic[T, R]):
     """`await commit(request)`: the request's result, written in a transaction shared
     with the requests made at the same time (at most `most` together).
 
-    A transaction that fails fails every request in it, each caller seeing the error as
-    if it had been its own. A request whose caller gave up (was cancelled) before its
-    transaction began is left out; one cancelled later is written all the same. Never
-    call it from inside a transaction: on SQLite that transaction holds the file's turn
-    the shared one needs.
+    A shared transaction that fails is tried again for each request alone, so a failure
+    (one request's, or the database's for a moment) reaches only the callers it
+    concerns, and the others' writes are not lost with it. A request whose caller gave
+    up (was cancelled) before its transaction began is left out; one cancelled later is
+    written all the same. Never call it from inside a transaction: on SQLite that
+    transaction holds the file's turn the shared one needs.
     """
 
     def __init__(
@@ -58,35 +59,56 @@ class GroupCommit(Generic[T, R]):
             # A context of its own: the caller's (a transaction's SQLite turn, a reply's
             # prepaid slot) is not the runner's.
             self._runner = asyncio.create_task(self._run(), context=contextvars.Context())
+            self._runner.add_done_callback(self._ended)
         return await future
+
+    def _ended(self, runner: asyncio.Task[None]) -> None:
+        """A runner cancelled before it began leaves nobody waiting for it either."""
+        if self._runner is not runner:
+            return  # it ended in its own time and let go (or a new one runs)
+        self._runner = None
+        for _, future in self._waiting:
+            future.cancel()
+        self._waiting.clear()
 
     async def _run(self) -> None:
         try:
             while self._waiting:
                 batch = [(r, f) for r, f in self._waiting[: self._most] if not f.done()]
                 del self._waiting[: self._most]
-                if batch:
-                    await self._one(batch)
+                try:
+                    await self._one(batch, alone=len(batch) == 1)
+                finally:
+                    for _, future in batch:  # never left unanswered, whatever happened
+                        if not future.done():
+                            future.cancel()
         finally:
+            # No await between the last look at the queue and this: a request made
+            # from now on starts a runner of its own.
             self._runner = None
-            if self._waiting:  # cancelled: nobody will run these
-                for _, future in self._waiting:
-                    future.cancel()
-                self._waiting.clear()
+            for _, future in self._waiting:  # cancelled: nobody will run these
+                future.cancel()
+            self._waiting.clear()
 
-    async def _one(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+    async def _one(self, batch: list[tuple[T, asyncio.Future[R]]], *, alone: bool) -> None:
+        if not batch:
+            return
         try:
             async with transaction(self._sessionmaker) as session:
-                results = await self._work(session, [request for request, _ in batch])
+                results = list(await self._work(session, [request for request, _ in batch]))
         except Exception as error:
+            if not alone:
+                for item in batch:
+                    if not item[1].done():
+                        await self._one([item], alone=True)
+                return
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
             return
-        except BaseException:
-            for _, future in batch:
-                future.cancel()
-            raise
+        if len(results) != len(batch):
+            mismatch = RuntimeError(f"{len(results)} answers to {len(batch)} requests")
+            results = [mismatch] * len(batch)
         for (_, future), result in zip(batch, results, strict=True):
             if future.done():
                 continue

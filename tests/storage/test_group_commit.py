@@ -69,7 +69,7 @@ async def test_those_arriving_during_a_transaction_go_together_in_the_next(
     assert ledger.batches == [[2], [4, 6, 8], [10]]
 
 
-async def test_a_refused_request_fails_alone_and_a_failed_transaction_fails_all_in_it(
+async def test_a_refused_request_fails_alone_and_so_does_one_that_breaks_the_transaction(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     ledger = Ledger()
@@ -78,10 +78,26 @@ async def test_a_refused_request_fails_alone_and_a_failed_transaction_fails_all_
     assert answers[0] == 20 and answers[2] == 40
     assert isinstance(answers[1], Refused)
     assert await _stored(sessionmaker) == [2, 4]  # the others' writes were committed
+    # 13 breaks the shared transaction: each is tried again alone, and only 13 fails.
     broken = await asyncio.gather(*(commit(c) for c in (6, 13)), return_exceptions=True)
-    assert all(isinstance(a, RuntimeError) for a in broken)
-    assert await _stored(sessionmaker) == [2, 4]  # rolled back: 6 is not there
+    assert broken[0] == 60 and isinstance(broken[1], RuntimeError)
+    assert ledger.batches[-3:] == [[6, 13], [6], [13]]
+    assert await _stored(sessionmaker) == [2, 4, 6]
     assert await commit(8) == 80  # and the next transaction is fine
+
+
+async def test_a_runner_cancelled_leaves_nobody_waiting_and_the_next_request_goes(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    ledger = Ledger()
+    commit = GroupCommit[int, int](sessionmaker, ledger.work)
+    waiting = asyncio.ensure_future(commit(2))
+    await asyncio.sleep(0)  # the request is made; its runner is created, not yet begun
+    assert commit._runner is not None
+    commit._runner.cancel()  # before it began: the loop shutting down, say
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert await commit(4) == 40
 
 
 async def test_a_request_given_up_before_its_turn_is_left_out(
