@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ratelimit import GLOBAL_CHAT, RateLimits, admit, free_at, prune
 from storage.models import Chat, ChatRate, Notification
-from storage.outbox import State, drop_stale, is_postgres
+from storage.outbox import NOTIFICATIONS, State, drop_stale, is_postgres
 from storage.send_windows import lock_windows, queue_claims, save_windows, take, wall_instant
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ async def claim(
     """Take the lease on due rows whose chats have room at the wall-clock instant `wall`.
 
     Room is the chat's window (and the bot's) minus the rows already being sent; the
-    slot itself is reserved just before each send (`reserve_slot`), so the windows hold
+    slot itself is reserved just before each send (`reserve_slots`), so the windows hold
     the instants messages really left. Rows past the grace window are dropped first.
 
     With a `lookahead` (seconds), rows whose place in the bot's window opens within it
@@ -180,23 +180,20 @@ async def _blocked_until(session: AsyncSession, due: Any, wall: float) -> float 
     return opens.timestamp() if opens is not None else None
 
 
-_NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
-
-
 class LeaseLost(Exception):
     """The row's lease ran out and another worker took it over: do not send it."""
 
 
-_LEASED = _NOTIFICATIONS.c
+_ROWS = NOTIFICATIONS.c
 _RENEW = (
-    update(_NOTIFICATIONS)
+    update(NOTIFICATIONS)
     .where(
-        _LEASED.id.in_(bindparam("ids", expanding=True)),
-        _LEASED.claimed_by == bindparam("worker"),
-        _LEASED.state == State.SENDING,
+        _ROWS.id.in_(bindparam("ids", expanding=True)),
+        _ROWS.claimed_by == bindparam("worker"),
+        _ROWS.state == State.SENDING,
     )
     .values(claimed_at=bindparam("now"))
-    .returning(_LEASED.id)
+    .returning(_ROWS.id)
 )
 
 
@@ -239,31 +236,6 @@ async def reserve_slots(
         for r in requests
     ]
     await save_windows(session, rates)
-    return taken
-
-
-async def reserve_slot(
-    *,
-    session: AsyncSession,
-    row_id: int,
-    worker: str,
-    now: dt.datetime,
-    chat_id: int,
-    wall: Callable[[], float],
-    limits: RateLimits,
-) -> float | None:
-    """One message's send slot (`reserve_slots`); LeaseLost raised when its row is
-    another worker's now."""
-    (taken,) = await reserve_slots(
-        session=session,
-        requests=[SlotRequest(row_id=row_id, chat_id=chat_id)],
-        worker=worker,
-        now=now,
-        wall=wall,
-        limits=limits,
-    )
-    if isinstance(taken, LeaseLost):
-        raise taken
     return taken
 
 

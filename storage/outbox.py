@@ -43,15 +43,16 @@ def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-_NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
-_ROWS = _NOTIFICATIONS.c
+# The outbox's table for Core statements built once (here, in claims and in outcomes).
+NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
+_ROWS = NOTIFICATIONS.c
 
 
 # --- planning ---------------------------------------------------------------------------
 
 
 def _upsert(insert: Any) -> Any:
-    stmt = insert(_NOTIFICATIONS)
+    stmt = insert(NOTIFICATIONS)
     revive = {
         name: stmt.excluded[name]
         for name in ("chat_id", "payload", "due_at", "state", "late", "attempts")
@@ -193,7 +194,7 @@ async def reconcile(
 
 
 _DROP_STALE = (
-    update(_NOTIFICATIONS)
+    update(NOTIFICATIONS)
     .where(
         _ROWS.due_at < bindparam("before"),
         or_(

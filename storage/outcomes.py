@@ -12,39 +12,42 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, ChatRate, Member, Notification
-from storage.outbox import State, is_postgres
+from storage.outbox import NOTIFICATIONS, State, is_postgres
 
 log = logging.getLogger("storage.outbox")
 
-_NOTIFICATIONS = Notification.metadata.tables[Notification.__tablename__]
-_ROWS = _NOTIFICATIONS.c
+_ROWS = NOTIFICATIONS.c
+
+
+# Core, built once: the columns to set come with each execution's parameters.
+_LEASED_ROW = (
+    update(NOTIFICATIONS)
+    .where(
+        _ROWS.id == bindparam("row_id"),
+        _ROWS.claimed_by == bindparam("worker"),
+        _ROWS.state == State.SENDING,
+    )
+    .returning(_ROWS.id)
+)
 
 
 async def _set(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
     """Write an outcome only while `worker` still holds the row's lease; False when it
-    does not (the lease expired and another worker took the row over)."""
-    result = await session.execute(
-        update(Notification)
-        .where(
-            Notification.id == row_id,
-            Notification.claimed_by == worker,
-            Notification.state == State.SENDING,
-        )
-        .values(**values)
-        .returning(Notification.id)
-    )
+    does not (the lease expired and another worker took the row over). Plain values go
+    as parameters of the one statement built once; an expression (attempts + 1) is
+    added to it."""
+    expressions = {k: v for k, v in values.items() if isinstance(v, ColumnElement)}
+    stmt = _LEASED_ROW.values(**expressions) if expressions else _LEASED_ROW
+    params = {k: v for k, v in values.items() if k not in expressions}
+    result = await session.execute(stmt, {"row_id": row_id, "worker": worker, **params})
     if result.first() is None:
-        _not_leased(row_id, worker)
+        log.warning("row %s is no longer leased by %s: outcome not recorded", row_id, worker)
         return False
     return True
-
-
-def _not_leased(row_id: int, worker: str) -> None:
-    log.warning("row %s is no longer leased by %s: outcome not recorded", row_id, worker)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,18 +61,6 @@ class PartSent:
     late: bool
 
 
-# Core, built once: the columns to set come with each execution's parameters.
-_LEASED_ROW = (
-    update(_NOTIFICATIONS)
-    .where(
-        _ROWS.id == bindparam("row_id"),
-        _ROWS.claimed_by == bindparam("worker"),
-        _ROWS.state == State.SENDING,
-    )
-    .returning(_ROWS.id)
-)
-
-
 async def record_sends(
     *, session: AsyncSession, worker: str, now: dt.datetime, sends: Sequence[PartSent]
 ) -> list[bool]:
@@ -77,16 +68,12 @@ async def record_sends(
     each, False when it does not (another worker took the row over)."""
     written = []
     for sent in sends:
-        values: dict[str, Any] = {"row_id": sent.row_id, "worker": worker}
-        values["parts_sent"] = sent.parts_sent
+        values: dict[str, Any] = {"parts_sent": sent.parts_sent}
         if sent.final:  # claimed_by stays: which worker sent it
             values.update(state=State.SENT, late=sent.late, sent_at=now, last_error=None)
         if sent.message_id is not None:
             values["telegram_message_id"] = sent.message_id
-        done = (await session.execute(_LEASED_ROW, values)).first() is not None
-        if not done:
-            _not_leased(sent.row_id, worker)
-        written.append(done)
+        written.append(await _set(session, sent.row_id, worker, **values))
     return written
 
 

@@ -62,7 +62,7 @@ async def lock_windows(session: AsyncSession, chat_ids: Sequence[int]) -> dict[i
     which every reply and every notification waits for, is held for that statement, the
     windows' update and the commit. On SQLite this process is the only one that writes
     the windows (a second bot refuses the file; the command line never sends), and its
-    transactions take turns (storage.db.transaction). Changes are written by `_save`."""
+    transactions take turns (storage.db.transaction). Changes are written by `save_windows`."""
     ids = sorted({GLOBAL_CHAT, *chat_ids}, key=lambda c: (c != GLOBAL_CHAT, c))
     postgres = is_postgres(session)
     query = _LOCK_RATES if postgres else _READ_RATES

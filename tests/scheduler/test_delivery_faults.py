@@ -19,7 +19,7 @@ from domain.ratelimit import Limit, RateLimits
 from fakebot import FakeTelegram
 from scheduler.sending import Moved, Outcome, send_part
 from scheduler.service import NotificationService
-from storage.claims import Claimed, LeaseLost, claim, reserve_slot
+from storage.claims import Claimed, LeaseLost, SlotRequest, claim, reserve_slots
 from storage.db import transaction
 from storage.groups import create_group
 from storage.models import Chat, Notification
@@ -61,18 +61,17 @@ async def test_sending_renews_the_lease_and_a_worker_that_lost_it_does_not_send(
         ).rows
     later = NOW + dt.timedelta(seconds=100)
     slot: dict[str, Any] = {
-        "row_id": row.id,
-        "chat_id": chat,
+        "requests": [SlotRequest(row_id=row.id, chat_id=chat)],
         "wall": lambda: 100.0,
         "limits": UNLIMITED,
     }
     async with transaction(sessionmaker) as session:
-        assert await reserve_slot(session=session, worker="a", now=later, **slot) is None
+        assert await reserve_slots(session=session, worker="a", now=later, **slot) == [None]
     [stored] = await rows(sessionmaker)
     assert stored.claimed_at == later  # the lease runs from the send, not from the claim
-    with pytest.raises(LeaseLost):
-        async with transaction(sessionmaker) as session:
-            await reserve_slot(session=session, worker="b", now=later, **slot)
+    async with transaction(sessionmaker) as session:
+        [lost] = await reserve_slots(session=session, worker="b", now=later, **slot)
+    assert isinstance(lost, LeaseLost)
 
 
 async def test_a_worker_outlasting_its_lease_leaves_the_row_to_its_successor(
